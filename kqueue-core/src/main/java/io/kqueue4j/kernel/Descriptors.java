@@ -1,0 +1,83 @@
+package io.kqueue4j.kernel;
+
+import io.kqueue4j.KQueueException;
+import io.kqueue4j.spi.DescriptorSupport;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The process's descriptor table as the kernel sees it: which descriptors are open, which of them
+ * stand for emulated kqueues, and which kqueues hold knotes on descriptors, so that closing a
+ * descriptor drops its knotes everywhere ({@code knote_fdclose}).
+ *
+ * <p>Thread-safe.
+ */
+public final class Descriptors {
+  private static final DescriptorSupport SUPPORT = load();
+  private static final ConcurrentHashMap<Integer, EmulatedKQueue> KQUEUES =
+      new ConcurrentHashMap<>();
+  private static final Set<EmulatedKQueue> WITH_FD_KNOTES = ConcurrentHashMap.newKeySet();
+
+  private Descriptors() {}
+
+  /** The platform's descriptor operations: the best available provider, or the portable one. */
+  public static DescriptorSupport support() {
+    return SUPPORT;
+  }
+
+  /** Whether {@code fd} is open: a kqueue's descriptor or one the platform reports open. */
+  public static boolean isOpen(long fd) {
+    if (fd < 0 || fd > Integer.MAX_VALUE) {
+      return false;
+    }
+    return KQUEUES.containsKey((int) fd) || SUPPORT.isOpen((int) fd);
+  }
+
+  /**
+   * {@code close(2)} as the kernel does it: drops the descriptor's knotes from every kqueue, then
+   * closes it. Closing a kqueue's descriptor closes the kqueue.
+   */
+  public static void close(int fd) throws KQueueException {
+    EmulatedKQueue kq = KQUEUES.get(fd);
+    if (kq != null) {
+      kq.close();
+      return;
+    }
+    for (EmulatedKQueue each : WITH_FD_KNOTES) {
+      each.descriptorClosed(fd);
+    }
+    SUPPORT.close(fd);
+  }
+
+  static EmulatedKQueue kqueueAt(long fd) {
+    return fd < 0 || fd > Integer.MAX_VALUE ? null : KQUEUES.get((int) fd);
+  }
+
+  static void registerKQueue(int fd, EmulatedKQueue kq) {
+    KQUEUES.put(fd, kq);
+  }
+
+  static void unregisterKQueue(int fd) {
+    KQUEUES.remove(fd);
+  }
+
+  static void holdsDescriptorKnotes(EmulatedKQueue kq) {
+    WITH_FD_KNOTES.add(kq);
+  }
+
+  static void closed(EmulatedKQueue kq) {
+    WITH_FD_KNOTES.remove(kq);
+  }
+
+  private static DescriptorSupport load() {
+    DescriptorSupport best = null;
+    for (DescriptorSupport candidate : ServiceLoader.load(DescriptorSupport.class)) {
+      if (candidate.unavailabilityCause() == null
+          && (best == null || candidate.priority() > best.priority())) {
+        best = candidate;
+      }
+    }
+    return best != null ? best : new PortableDescriptors();
+  }
+}

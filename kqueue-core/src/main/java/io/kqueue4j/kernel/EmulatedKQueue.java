@@ -1,0 +1,793 @@
+package io.kqueue4j.kernel;
+
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
+import static io.kqueue4j.KEvent.EV_DELETE;
+import static io.kqueue4j.KEvent.EV_DISABLE;
+import static io.kqueue4j.KEvent.EV_DISPATCH;
+import static io.kqueue4j.KEvent.EV_ENABLE;
+import static io.kqueue4j.KEvent.EV_ERROR;
+import static io.kqueue4j.KEvent.EV_FORCEONESHOT;
+import static io.kqueue4j.KEvent.EV_KEEPUDATA;
+import static io.kqueue4j.KEvent.EV_ONESHOT;
+import static io.kqueue4j.KEvent.EV_RECEIPT;
+import static io.kqueue4j.KEvent.EV_SYSFLAGS;
+import static io.kqueue4j.kernel.KNoteState.ACTIVE;
+import static io.kqueue4j.kernel.KNoteState.DETACHED;
+import static io.kqueue4j.kernel.KNoteState.DISABLED;
+import static io.kqueue4j.kernel.KNoteState.DROPPED;
+import static io.kqueue4j.kernel.KNoteState.INFLUX;
+import static io.kqueue4j.kernel.KNoteState.MARKER;
+import static io.kqueue4j.kernel.KNoteState.QUEUED;
+import static io.kqueue4j.kernel.KNoteState.REACTIVATED;
+import static io.kqueue4j.kernel.KNoteState.SCAN;
+
+import io.kqueue4j.Errno;
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KEventBuffer;
+import io.kqueue4j.KQueue;
+import io.kqueue4j.KQueueException;
+import io.kqueue4j.spi.DescriptorSupport.ReadinessSignal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The emulated kernel: one {@code struct kqueue} with {@code kqueue_register} and {@code
+ * kqueue_scan} after FreeBSD's {@code kern_event.c}. See {@code docs/architecture.md} for the lock
+ * order and the knote life cycle; the rules in short:
+ *
+ * <ul>
+ *   <li>{@link #lock} ({@code kq_lock}) guards the knote table, the active queue and every knote's
+ *       status. It is a leaf: no filter, source or other kqueue is called while it is held.
+ *   <li>A thread that works on a knote without the lock first puts it in flux; others wait on
+ *       {@code flux} ({@code KQ_FLUXWAIT}) and then look the knote up again.
+ *   <li>Filters run under their knote list's lock, which is taken before this lock, never after.
+ *   <li>Watchers (parent kqueues, the readiness descriptor) are notified after the lock is
+ *       released.
+ * </ul>
+ */
+public final class EmulatedKQueue implements KQueue {
+  private static final int ACTIONS = EV_ADD | EV_DELETE | EV_ENABLE | EV_DISABLE | EV_FORCEONESHOT;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Scanners waiting for an event ({@code KQ_SLEEP}). */
+  private final Condition events = lock.newCondition();
+  /** Threads waiting for a knote to leave flux ({@code KQ_FLUXWAIT}). */
+  private final Condition flux = lock.newCondition();
+  private final KNoteTable table = new KNoteTable();
+  private final ActiveQueue queue = new ActiveQueue();
+  /** {@code kq_sel.si_note}: knotes of other kqueues that watch this one. */
+  private final KNoteList watchers = new KNoteList();
+  private final Object readinessLock = new Object();
+  private volatile ReadinessSignal readiness;
+  private volatile boolean closed;
+  private int sleepers;
+  private int fluxWaiters;
+  private boolean notifyPending;
+  private boolean holdsDescriptorKnotes;
+  private KNote[] markers = new KNote[2];
+  private int freeMarkers;
+
+  private EmulatedKQueue() {}
+
+  /** {@code kqueue(2)} on the emulated kernel. */
+  public static EmulatedKQueue open() {
+    return new EmulatedKQueue();
+  }
+
+  @Override
+  public String backend() {
+    return "emulated";
+  }
+
+  // ---------------------------------------------------------------- kevent
+
+  @Override
+  public int kevent(KEvent[] changelist, int nchanges, KEvent[] eventlist, int nevents,
+      Duration timeout) throws KQueueException {
+    checkCount("nchanges", nchanges, changelist == null ? 0 : changelist.length);
+    checkCount("nevents", nevents, eventlist == null ? 0 : eventlist.length);
+    return kevent0(changelist, null, nchanges, eventlist, null, nevents, toNanos(timeout));
+  }
+
+  @Override
+  public int kevent(KEventBuffer changes, KEventBuffer events, long timeoutNanos)
+      throws KQueueException {
+    int n = kevent0(null, changes, changes == null ? 0 : changes.size(), null, events,
+        events == null ? 0 : events.capacity(), timeoutNanos < 0 ? -1 : timeoutNanos);
+    if (events != null) {
+      events.setSize(n);
+    }
+    return n;
+  }
+
+  private int kevent0(KEvent[] chArr, KEventBuffer chBuf, int nchanges, KEvent[] evArr,
+      KEventBuffer evBuf, int nevents, long nanos) throws KQueueException {
+    if (closed) {
+      throw closedError();
+    }
+    int nerrors = 0;
+    for (int i = 0; i < nchanges; i++) {
+      long ident;
+      short filter;
+      int flags;
+      int fflags;
+      long data;
+      Object udata;
+      if (chArr != null) {
+        KEvent change = chArr[i];
+        if (change == null) {
+          throw new KQueueException("kevent", Errno.EFAULT, "changelist[" + i + "] is null");
+        }
+        ident = change.ident();
+        filter = change.filter();
+        flags = change.flags();
+        fflags = change.fflags();
+        data = change.data();
+        udata = change.udata();
+      } else {
+        ident = chBuf.ident(i);
+        filter = chBuf.filter(i);
+        flags = chBuf.flags(i);
+        fflags = chBuf.fflags(i);
+        data = chBuf.data(i);
+        udata = chBuf.udata(i);
+      }
+      if (filter == 0) {
+        continue;
+      }
+      flags &= 0xFFFF & ~EV_SYSFLAGS;
+      KQueueException failure = null;
+      try {
+        register(ident, filter, flags, fflags, data, udata);
+      } catch (KQueueException e) {
+        failure = e;
+      }
+      if (failure == null && (flags & EV_RECEIPT) == 0) {
+        continue;
+      }
+      if (nevents == 0) {
+        if (failure != null) {
+          throw failure;
+        }
+        return nerrors; // a receipt with no room left ends the call, as FreeBSD's does
+      }
+      int errno = failure == null ? 0 : failure.errno();
+      int echoed = failure instanceof AttachError ? 0 : fflags;
+      store(evArr, evBuf, nerrors, ident, filter, EV_ERROR, echoed, errno, udata);
+      nerrors++;
+      nevents--;
+    }
+    if (nerrors > 0) {
+      return nerrors;
+    }
+    return scan(evArr, evBuf, nevents, nanos);
+  }
+
+  private static void store(KEvent[] arr, KEventBuffer buf, int index, long ident, short filter,
+      int flags, int fflags, long data, Object udata) {
+    if (arr != null) {
+      arr[index] = new KEvent(ident, filter, flags, fflags, data, udata);
+    } else {
+      buf.set(index, ident, filter, flags, fflags, data, udata);
+    }
+  }
+
+  private static void checkCount(String name, int count, int length) throws KQueueException {
+    if (count < 0 || count > length) {
+      throw new KQueueException("kevent", Errno.EINVAL,
+          name + " " + count + " outside 0.." + length + " (the array's length)");
+    }
+  }
+
+  /** Null waits forever (-1); negative or beyond 2^31-1 seconds is {@code EINVAL}. */
+  static long toNanos(Duration timeout) throws KQueueException {
+    if (timeout == null) {
+      return -1;
+    }
+    if (timeout.isNegative()) {
+      throw new KQueueException("kevent", Errno.EINVAL, "negative timeout " + timeout);
+    }
+    if (timeout.getSeconds() > Integer.MAX_VALUE) {
+      throw new KQueueException("kevent", Errno.EINVAL,
+          "timeout " + timeout + " is beyond 2^31-1 seconds");
+    }
+    return timeout.toNanos();
+  }
+
+  // ---------------------------------------------------------------- kqueue_register
+
+  private void register(long ident, short filter, int flags, int fflags, long data, Object udata)
+      throws KQueueException {
+    if ((flags & (EV_ENABLE | EV_DISABLE)) == (EV_ENABLE | EV_DISABLE)) {
+      throw new KQueueException("kevent", Errno.EINVAL,
+          "EV_ENABLE and EV_DISABLE together on " + describe(ident, filter));
+    }
+    FilterOps fops = Filters.peek(filter);
+    if (fops == null) {
+      throw new KQueueException("kevent", Errno.EINVAL, "unknown filter " + filter);
+    }
+    boolean isFd = fops.isFd();
+    if (isFd) {
+      if (!Descriptors.isOpen(ident)) {
+        throw new KQueueException("kevent", Errno.EBADF,
+            describe(ident, filter) + ": descriptor " + ident + " is not open");
+      }
+      ReadinessSignal own = readiness;
+      if (own != null && own.fd() == ident) {
+        throw new KQueueException("kevent", Errno.EINVAL,
+            describe(ident, filter) + ": a kqueue cannot watch itself");
+      }
+    }
+    KNote kn;
+    lock();
+    boolean locked = true;
+    try {
+      while (true) {
+        if (closed) {
+          throw closedError();
+        }
+        kn = table.find(ident, filter, isFd);
+        if (kn == null || (kn.status & INFLUX) == 0) {
+          break;
+        }
+        fluxWait();
+      }
+      if (kn == null) {
+        if ((flags & EV_ADD) == 0) {
+          throw new KQueueException("kevent", Errno.ENOENT, describe(ident, filter) + ": no such knote");
+        }
+        kn = new KNote(this, ident, filter, Filters.acquire(filter));
+        kn.setSfflags(fflags);
+        kn.setSdata(data);
+        kn.udata = udata;
+        kn.setFlags(flags & ~ACTIONS);
+        kn.status = DETACHED | INFLUX | SCAN | ((flags & EV_DISABLE) != 0 ? DISABLED : 0);
+        table.insert(kn, isFd);
+        if (isFd && !holdsDescriptorKnotes) {
+          holdsDescriptorKnotes = true;
+          Descriptors.holdsDescriptorKnotes(this);
+        }
+        unlock();
+        locked = false;
+        attach(kn);
+        evaluate(kn, false);
+        return;
+      }
+      if ((flags & EV_DELETE) != 0) {
+        kn.status |= INFLUX;
+        unlock();
+        locked = false;
+        drop(kn);
+        return;
+      }
+      if ((flags & EV_ENABLE) != 0) {
+        kn.status &= ~DISABLED;
+      } else if ((flags & EV_DISABLE) != 0) {
+        kn.status |= DISABLED;
+      }
+      kn.status |= INFLUX | SCAN;
+      unlock();
+      locked = false;
+    } finally {
+      if (locked) {
+        unlock();
+      }
+    }
+    modify(kn, flags, fflags, data, udata);
+  }
+
+  /** {@code f_attach} of a new knote in flux; on failure the knote is dropped and the change fails. */
+  private void attach(KNote kn) throws KQueueException {
+    try {
+      kn.ops.attach(kn);
+    } catch (KQueueException e) {
+      dropUnattached(kn);
+      throw new AttachError(e);
+    } catch (RuntimeException e) {
+      dropUnattached(kn);
+      throw new AttachError(Errno.EIO, KEvent.filterName(kn.filter) + " attach threw " + e, e);
+    }
+    if (kn.list == null) {
+      lock();
+      kn.status &= ~DETACHED;
+      unlock();
+    }
+  }
+
+  /** A change to an existing knote in flux: udata, {@code f_touch}, then the re-check. */
+  private void modify(KNote kn, int flags, int fflags, long data, Object udata)
+      throws KQueueException {
+    KNoteList list = kn.list;
+    if (list != null) {
+      list.lock();
+    }
+    RuntimeException thrown = null;
+    try {
+      if ((flags & EV_KEEPUDATA) == 0) {
+        kn.udata = udata;
+      }
+      try {
+        kn.ops.touch(kn, flags, fflags, data);
+      } catch (RuntimeException e) {
+        thrown = e;
+      }
+      if ((flags & EV_FORCEONESHOT) != 0) {
+        kn.addFlags(EV_ONESHOT);
+      }
+    } finally {
+      if (list != null) {
+        list.unlock();
+      }
+    }
+    evaluate(kn, (flags & EV_FORCEONESHOT) != 0);
+    if (thrown != null) {
+      throw new KQueueException("kevent", Errno.EIO,
+          KEvent.filterName(kn.filter) + " touch threw " + thrown, thrown);
+    }
+  }
+
+  /**
+   * The end of a registration ({@code done_ev_add}): re-check the condition unless disabled,
+   * activate, and let the knote out of flux.
+   */
+  private void evaluate(KNote kn, boolean force) {
+    KNoteList list = kn.list;
+    if (list != null) {
+      list.lock();
+    }
+    try {
+      boolean event = false;
+      if ((kn.status & DISABLED) == 0) { // stable while in flux
+        try {
+          event = kn.ops.event(kn, 0);
+        } catch (RuntimeException e) {
+          kn.addFlags(EV_ERROR);
+          kn.setData(Errno.EIO);
+          event = true;
+        }
+      }
+      lock();
+      try {
+        if (event || force || (kn.status & REACTIVATED) != 0) {
+          kn.status |= ACTIVE;
+        }
+        kn.status &= ~(SCAN | REACTIVATED | INFLUX);
+        if ((kn.status & (ACTIVE | DISABLED | QUEUED)) == ACTIVE) {
+          enqueueLocked(kn);
+        }
+        fluxWakeupLocked();
+      } finally {
+        unlock();
+      }
+    } finally {
+      if (list != null) {
+        list.unlock();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- drop
+
+  /**
+   * {@code knote_drop}: detaches (unless the filter already did) and removes a knote the caller put
+   * in flux, discarding any pending event. Called without the lock.
+   */
+  private void drop(KNote kn) {
+    KNoteList list = kn.list;
+    boolean attached;
+    if (list != null) {
+      list.lock();
+      try {
+        kn.dropping = true;
+        attached = list.contains(kn);
+      } finally {
+        list.unlock();
+      }
+    } else {
+      lock();
+      attached = (kn.status & DETACHED) == 0;
+      unlock();
+    }
+    try {
+      if (attached) {
+        kn.ops.detach(kn);
+      }
+    } finally {
+      dropUnattached(kn);
+    }
+  }
+
+  /** The second half of {@link #drop}: unlink from table and queue, release the filter. */
+  private void dropUnattached(KNote kn) {
+    lock();
+    try {
+      table.remove(kn, kn.isFd);
+      if ((kn.status & QUEUED) != 0) {
+        queue.remove(kn);
+        readinessMayChange();
+      }
+      kn.status = (kn.status & ~(QUEUED | ACTIVE | INFLUX | SCAN)) | DROPPED | DETACHED;
+      fluxWakeupLocked();
+    } finally {
+      unlock();
+    }
+    Filters.release(kn.filter);
+  }
+
+  /** {@code knote_fdclose}: drops every knote on descriptor {@code fd}, without an event. */
+  void descriptorClosed(int fd) {
+    lock();
+    try {
+      while (true) {
+        KNote kn = table.firstOnFd(fd);
+        if (kn == null) {
+          return;
+        }
+        if ((kn.status & INFLUX) != 0) {
+          fluxWait();
+          continue;
+        }
+        kn.status |= INFLUX;
+        unlock();
+        try {
+          drop(kn);
+        } finally {
+          lock();
+        }
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- kqueue_scan
+
+  private int scan(KEvent[] evArr, KEventBuffer evBuf, int maxevents, long nanos)
+      throws KQueueException {
+    if (maxevents == 0) {
+      return 0;
+    }
+    long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
+    int n = 0;
+    lock();
+    KNote marker = takeMarker();
+    EventSlot slot = (EventSlot) marker.hook();
+    try {
+      retry:
+      while (true) {
+        if (closed) {
+          throw closedError();
+        }
+        if (queue.count() == 0) {
+          if (nanos == 0 || !sleep(nanos < 0, deadline)) {
+            return 0;
+          }
+          continue;
+        }
+        queue.insertTail(marker);
+        while (n < maxevents) {
+          KNote kn = queue.first();
+          if (kn != marker && ((kn.status & MARKER) != 0 || (kn.status & INFLUX) != 0)) {
+            fluxWait();
+            continue;
+          }
+          if (kn == marker) {
+            queue.unlink(marker);
+            if (n == 0) {
+              continue retry;
+            }
+            return n;
+          }
+          if ((kn.status & DISABLED) != 0) {
+            kn.status &= ~QUEUED;
+            queue.remove(kn);
+            continue;
+          }
+          if (deliver(kn, slot)) {
+            store(evArr, evBuf, n++, slot.ident, slot.filter, slot.flags, slot.fflags, slot.data,
+                slot.udata);
+          }
+        }
+        queue.unlink(marker);
+        return n;
+      }
+    } finally {
+      slot.udata = null;
+      returnMarker(marker);
+      readinessMayChange();
+      unlock();
+    }
+  }
+
+  /**
+   * Takes {@code kn} off the head of the queue and delivers it into {@code slot}; called and
+   * returns with the lock held, drops it meanwhile.
+   */
+  private boolean deliver(KNote kn, EventSlot slot) {
+    KNoteList list = kn.list;
+    if ((kn.flags() & EV_ONESHOT) != 0) {
+      // Oneshot: the stored kevent as it is, not re-checked (FreeBSD), then the knote is dropped.
+      kn.status = (kn.status & ~QUEUED) | INFLUX;
+      queue.remove(kn);
+      unlock();
+      try {
+        if (list != null) {
+          list.lock();
+        }
+        try {
+          kn.deliverTo(slot);
+        } finally {
+          if (list != null) {
+            list.unlock();
+          }
+        }
+        drop(kn);
+      } finally {
+        lock();
+      }
+      return true;
+    }
+    kn.status |= INFLUX | SCAN;
+    queue.unlink(kn); // still QUEUED and counted: concurrent activations do not queue it again
+    unlock();
+    boolean delivered;
+    if (list != null) {
+      list.lock();
+    }
+    try {
+      try {
+        delivered = kn.ops.process(kn, slot);
+      } catch (RuntimeException e) {
+        slot.put(kn.ident, kn.filter, kn.flags() | EV_ERROR, 0, Errno.EIO, kn.udata);
+        delivered = true;
+      }
+      lock();
+      queue.uncount();
+      int flags = kn.flags();
+      if (delivered && (flags & (EV_CLEAR | EV_DISPATCH)) == 0 && (slot.flags & EV_ERROR) == 0) {
+        queue.insertTail(kn); // level-triggered: behind the marker, so once per call
+      } else {
+        kn.status &= ~(QUEUED | ACTIVE);
+        if (delivered && (flags & EV_DISPATCH) != 0) {
+          kn.status |= DISABLED;
+        }
+      }
+      boolean reactivated = (kn.status & REACTIVATED) != 0;
+      kn.status &= ~(INFLUX | SCAN | REACTIVATED);
+      if (reactivated) {
+        kn.activateLocked();
+      }
+      fluxWakeupLocked();
+    } finally {
+      if (list != null) {
+        list.unlock();
+      }
+    }
+    return delivered;
+  }
+
+  /** Sleeps for an event; false on timeout or interrupt (the interrupt status is kept). */
+  private boolean sleep(boolean forever, long deadline) {
+    sleepers++;
+    try {
+      if (forever) {
+        events.await();
+        return true;
+      }
+      long left = deadline - System.nanoTime();
+      return left > 0 && events.awaitNanos(left) > 0 || queue.count() > 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      sleepers--;
+    }
+  }
+
+  // ---------------------------------------------------------------- queue and flux
+
+  /** {@code knote_enqueue}: with the lock held. */
+  void enqueueLocked(KNote kn) {
+    kn.status |= QUEUED;
+    queue.insertTail(kn);
+    if (sleepers > 0) {
+      events.signal();
+    }
+    if (!watchers.isEmpty() || readiness != null) {
+      notifyPending = true;
+    }
+  }
+
+  private void fluxWait() {
+    fluxWaiters++;
+    try {
+      flux.awaitUninterruptibly();
+    } finally {
+      fluxWaiters--;
+    }
+  }
+
+  private void fluxWakeupLocked() {
+    if (fluxWaiters > 0) {
+      flux.signalAll();
+    }
+  }
+
+  private void readinessMayChange() {
+    if (readiness != null) {
+      notifyPending = true;
+    }
+  }
+
+  private KNote takeMarker() {
+    if (freeMarkers > 0) {
+      KNote marker = markers[--freeMarkers];
+      markers[freeMarkers] = null;
+      return marker;
+    }
+    KNote marker = new KNote(this, -1, (short) 0, null);
+    marker.status = MARKER;
+    marker.setHook(new EventSlot());
+    return marker;
+  }
+
+  private void returnMarker(KNote marker) {
+    if (freeMarkers == markers.length) {
+      markers = java.util.Arrays.copyOf(markers, freeMarkers * 2);
+    }
+    markers[freeMarkers++] = marker;
+  }
+
+  void lock() {
+    lock.lock();
+  }
+
+  /** Releases the lock, then tells watchers what changed meanwhile. */
+  void unlock() {
+    boolean notify = notifyPending;
+    notifyPending = false;
+    lock.unlock();
+    if (notify) {
+      watchers.post(0);
+      ReadinessSignal signal = readiness;
+      if (signal != null) {
+        synchronized (readinessLock) {
+          signal.set(queue.count() > 0);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- nesting and descriptors
+
+  /** {@code kq_count}: the number of pending events, for a watching kqueue. */
+  int pendingCount() {
+    return queue.count();
+  }
+
+  KNoteList watchers() {
+    return watchers;
+  }
+
+  void forEachWatcher(Consumer<EmulatedKQueue> action) {
+    watchers.forEachOwner(action);
+  }
+
+  @Override
+  public int fd() throws KQueueException {
+    if (closed) {
+      throw closedError();
+    }
+    synchronized (readinessLock) {
+      if (readiness == null) {
+        ReadinessSignal signal = Descriptors.support().newReadinessSignal();
+        Descriptors.registerKQueue(signal.fd(), this);
+        readiness = signal;
+        signal.set(queue.count() > 0);
+      }
+      return readiness.fd();
+    }
+  }
+
+  // ---------------------------------------------------------------- close
+
+  @Override
+  public void close() {
+    List<KNote> all = new ArrayList<>();
+    lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      events.signalAll();
+      flux.signalAll();
+      table.forEach(all::add);
+      for (KNote kn : all) {
+        while ((kn.status & (INFLUX | DROPPED)) == INFLUX) {
+          fluxWait();
+        }
+        if ((kn.status & DROPPED) != 0) {
+          continue;
+        }
+        kn.status |= INFLUX;
+        unlock();
+        try {
+          drop(kn);
+        } finally {
+          lock();
+        }
+      }
+    } finally {
+      unlock();
+    }
+    watchers.revoke(0);
+    Descriptors.closed(this);
+    synchronized (readinessLock) {
+      if (readiness != null) {
+        Descriptors.unregisterKQueue(readiness.fd());
+        readiness.close();
+      }
+    }
+  }
+
+  /**
+   * Checks the kernel's invariants and returns the number of knotes; for tests. Waits for no flux:
+   * call it when no other thread uses the queue.
+   *
+   * @throws IllegalStateException naming the first broken invariant
+   */
+  public int checkInvariants() {
+    lock();
+    try {
+      int[] queued = {0};
+      for (KNote kn = queue.first(); kn != null; kn = kn.next) {
+        if ((kn.status & MARKER) != 0) {
+          throw new IllegalStateException("marker left on the queue");
+        }
+        if ((kn.status & QUEUED) == 0 || (kn.status & ACTIVE) == 0) {
+          throw new IllegalStateException("queued knote not QUEUED|ACTIVE: " + kn);
+        }
+        queued[0]++;
+      }
+      if (queued[0] != queue.count()) {
+        throw new IllegalStateException("kq_count " + queue.count() + " but " + queued[0] + " queued");
+      }
+      int[] size = {0};
+      table.forEach(kn -> {
+        size[0]++;
+        if ((kn.status & (INFLUX | SCAN | DROPPED | REACTIVATED)) != 0) {
+          throw new IllegalStateException("knote left in a transient state: " + kn);
+        }
+        if ((kn.status & (ACTIVE | DISABLED | QUEUED)) == ACTIVE) {
+          throw new IllegalStateException("active enabled knote not queued: " + kn);
+        }
+      });
+      if (size[0] != table.size()) {
+        throw new IllegalStateException("table size " + table.size() + " but " + size[0] + " knotes");
+      }
+      return size[0];
+    } finally {
+      unlock();
+    }
+  }
+
+  private static KQueueException closedError() {
+    return new KQueueException("kevent", Errno.EBADF, "the kqueue is closed");
+  }
+
+  private static String describe(long ident, short filter) {
+    return KEvent.filterName(filter) + " ident " + ident;
+  }
+
+  @Override
+  public String toString() {
+    return "EmulatedKQueue[knotes=" + table.size() + ", pending=" + queue.count() + "]";
+  }
+}

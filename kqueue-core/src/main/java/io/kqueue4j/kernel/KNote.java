@@ -1,0 +1,179 @@
+package io.kqueue4j.kernel;
+
+import static io.kqueue4j.kernel.KNoteState.ACTIVE;
+import static io.kqueue4j.kernel.KNoteState.DISABLED;
+import static io.kqueue4j.kernel.KNoteState.DROPPED;
+import static io.kqueue4j.kernel.KNoteState.QUEUED;
+import static io.kqueue4j.kernel.KNoteState.REACTIVATED;
+import static io.kqueue4j.kernel.KNoteState.SCAN;
+
+/**
+ * {@code struct knote}: one registration of (ident, filter) in one kqueue.
+ *
+ * <p>Filters see the knote's kevent fields ({@code kn_kevent}): {@link #flags()}, {@link
+ * #fflags()}, {@link #data()}, which are what a delivery returns, and the user's input, {@link
+ * #sfflags()} and {@link #sdata()}. These are guarded by the lock of the {@link KNoteList} the
+ * knote is on, or by the knote being in flux; filters without a list must synchronize their own
+ * updates (see {@link FilterOps}). The status bits ({@link KNoteState}) are guarded by the kqueue's
+ * lock.
+ */
+public final class KNote {
+  final EmulatedKQueue kq;
+  final long ident;
+  final short filter;
+  /** Whether the ident is a descriptor: the knote lives in the table's descriptor array. */
+  final boolean isFd;
+  FilterOps ops;
+
+  private int flags;
+  private int fflags;
+  private long data;
+  Object udata;
+  private int sfflags;
+  private long sdata;
+  private Object hook;
+
+  /** {@link KNoteState} bits; guarded by {@code kq.lock}. */
+  int status;
+  /** Chain in the kqueue's descriptor array or hash. */
+  KNote link;
+  /** Links on the active queue. */
+  KNote next;
+  KNote prev;
+  /** The source list this knote is on, and its links there; guarded by that list's lock. */
+  KNoteList list;
+  KNote selNext;
+  KNote selPrev;
+  /** Set under the list's lock when the kernel starts dropping the knote: posts skip it. */
+  boolean dropping;
+
+  KNote(EmulatedKQueue kq, long ident, short filter, FilterOps ops) {
+    this.kq = kq;
+    this.ident = ident;
+    this.filter = filter;
+    this.ops = ops;
+    this.isFd = ops != null && ops.isFd();
+  }
+
+  public long ident() {
+    return ident;
+  }
+
+  public short filter() {
+    return filter;
+  }
+
+  /** The flags delivered with the event: the user's flags less the actions, plus filter flags. */
+  public int flags() {
+    return flags;
+  }
+
+  /** ORs flags such as {@code EV_EOF}, {@code EV_CLEAR} or {@code EV_ONESHOT} into the knote. */
+  public void addFlags(int bits) {
+    flags |= bits;
+  }
+
+  /** Clears flags, such as {@code EV_EOF} when a source recovers. */
+  public void clearFlags(int bits) {
+    flags &= ~bits;
+  }
+
+  void setFlags(int flags) {
+    this.flags = flags;
+  }
+
+  /** The fflags to deliver. */
+  public int fflags() {
+    return fflags;
+  }
+
+  public void setFflags(int fflags) {
+    this.fflags = fflags;
+  }
+
+  /** ORs {@code NOTE_*} bits into the fflags to deliver. */
+  public void addFflags(int bits) {
+    fflags |= bits;
+  }
+
+  /** The data to deliver. */
+  public long data() {
+    return data;
+  }
+
+  public void setData(long data) {
+    this.data = data;
+  }
+
+  /** The fflags the user registered ({@code kn_sfflags}). */
+  public int sfflags() {
+    return sfflags;
+  }
+
+  public void setSfflags(int sfflags) {
+    this.sfflags = sfflags;
+  }
+
+  /** The data the user registered ({@code kn_sdata}). */
+  public long sdata() {
+    return sdata;
+  }
+
+  public void setSdata(long sdata) {
+    this.sdata = sdata;
+  }
+
+  /** The user's udata. */
+  public Object udata() {
+    return udata;
+  }
+
+  /** The filter's private per-knote object ({@code kn_hook}). */
+  public Object hook() {
+    return hook;
+  }
+
+  public void setHook(Object hook) {
+    this.hook = hook;
+  }
+
+  /** Writes this knote's kevent ({@code *kevp = kn->kn_kevent}) to {@code out}. */
+  public void deliverTo(KEventSink out) {
+    out.put(ident, filter, flags, fflags, data, udata);
+  }
+
+  /**
+   * {@code KNOTE_ACTIVATE}: marks the event true and queues the knote unless it is queued or
+   * disabled. Safe from any thread; a filter whose knote is on a {@link KNoteList} uses {@link
+   * KNoteList#post} instead. Ignored once the knote has been dropped.
+   */
+  public void activate() {
+    kq.lock();
+    try {
+      activateLocked();
+    } finally {
+      kq.unlock();
+    }
+  }
+
+  /** {@link #activate()} with the kqueue lock held. */
+  void activateLocked() {
+    if ((status & DROPPED) != 0) {
+      return;
+    }
+    if ((status & SCAN) != 0) {
+      status |= REACTIVATED;
+      return;
+    }
+    status |= ACTIVE;
+    if ((status & (QUEUED | DISABLED)) == 0) {
+      kq.enqueueLocked(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KNote[ident=" + ident + ", filter=" + io.kqueue4j.KEvent.filterName(filter)
+        + ", status=0x" + Integer.toHexString(status) + "]";
+  }
+}

@@ -1,0 +1,151 @@
+package io.kqueue4j.kernel;
+
+import static io.kqueue4j.KEvent.EV_EOF;
+import static io.kqueue4j.KEvent.EV_ONESHOT;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code struct knlist}: the knotes attached to one event source (a pipe, a process, a watched
+ * file, a kqueue), and the lock that serializes the source's posts with the kernel's calls into the
+ * filter.
+ *
+ * <p>A source calls {@link #post} ({@code KNOTE}) from any thread when something happens; each
+ * knote's {@link FilterOps#event} decides, under this list's lock, whether to activate it. Sources
+ * that must update their own state atomically with the check may hold {@link #lock()} around the
+ * update and the post.
+ *
+ * <p>Lock order: a list's lock is taken before any kqueue's lock, never after.
+ */
+public final class KNoteList {
+  private final ReentrantLock lock = new ReentrantLock();
+  private KNote head;
+  private volatile boolean empty = true;
+
+  /** Takes the list's lock; reentrant. */
+  public void lock() {
+    lock.lock();
+  }
+
+  public void unlock() {
+    lock.unlock();
+  }
+
+  /** Whether no knote is attached; a racy hint for sources deciding whether to post. */
+  public boolean isEmpty() {
+    return empty;
+  }
+
+  /** {@code knlist_add}: attaches {@code kn} to this source, typically from {@link FilterOps#attach}. */
+  public void add(KNote kn) {
+    lock.lock();
+    try {
+      kn.list = this;
+      kn.selPrev = null;
+      kn.selNext = head;
+      if (head != null) {
+        head.selPrev = kn;
+      }
+      head = kn;
+      empty = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@code knlist_remove}: detaches {@code kn} from this source, from {@link FilterOps#detach} or
+   * from {@link FilterOps#event} when the event is final (the knote then counts as detached and
+   * {@code detach} is not called). Removing a knote that is not attached does nothing.
+   */
+  public void remove(KNote kn) {
+    lock.lock();
+    try {
+      unlink(kn);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@code kn} is attached here; the caller holds the lock. */
+  boolean contains(KNote kn) {
+    return kn.selPrev != null || head == kn;
+  }
+
+  /** Calls {@code action} with the kqueue of every attached knote, under the list's lock. */
+  void forEachOwner(java.util.function.Consumer<EmulatedKQueue> action) {
+    lock.lock();
+    try {
+      for (KNote kn = head; kn != null; kn = kn.selNext) {
+        action.accept(kn.kq);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void unlink(KNote kn) {
+    if (kn.selPrev == null && head != kn) {
+      return;
+    }
+    if (kn.selPrev != null) {
+      kn.selPrev.selNext = kn.selNext;
+    } else {
+      head = kn.selNext;
+    }
+    if (kn.selNext != null) {
+      kn.selNext.selPrev = kn.selPrev;
+    }
+    kn.selNext = null;
+    kn.selPrev = null;
+    empty = head == null;
+  }
+
+  /**
+   * {@code KNOTE(list, hint)}: calls {@link FilterOps#event} of every attached knote with {@code
+   * hint} and activates those for which it returns {@code true}. Safe from any thread.
+   */
+  public void post(long hint) {
+    if (empty) {
+      return;
+    }
+    lock.lock();
+    try {
+      for (KNote kn = head; kn != null; ) {
+        KNote next = kn.selNext;
+        if (!kn.dropping && kn.ops.event(kn, hint)) {
+          kn.activate();
+        }
+        kn = next;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The source is going away (a closed descriptor's peer, a removed directory, a closed kqueue):
+   * every knote gets {@code EV_EOF | EV_ONESHOT}, is detached and activated, so each reports the
+   * end once and then disappears ({@code knlist_clear} followed by a final post).
+   *
+   * @param fflags bits to add to each knote's fflags, such as {@code NOTE_REVOKE}, or 0
+   */
+  public void revoke(int fflags) {
+    lock.lock();
+    try {
+      while (head != null) {
+        KNote kn = head;
+        if (kn.dropping) {
+          unlink(kn);
+          continue;
+        }
+        unlink(kn);
+        kn.addFlags(EV_EOF | EV_ONESHOT);
+        kn.addFflags(fflags);
+        kn.activate();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}
