@@ -1,0 +1,141 @@
+package io.kqueue4j.linux;
+
+import java.io.FileDescriptor;
+import java.lang.reflect.Field;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The OS descriptor inside JDK objects: {@link FileDescriptor}'s private {@code int fd}, and the
+ * private {@code FileDescriptor fd} that every JDK channel implementation keeps ({@code
+ * SocketChannel}, {@code ServerSocketChannel}, {@code DatagramChannel}, {@code Pipe.SourceChannel},
+ * {@code Pipe.SinkChannel}, {@code FileChannel}, ...), on JDK 17 to 25 without JVM flags.
+ *
+ * <p>Each field is read by reflection when the user opened its package ({@value #REQUIRED_FLAGS}),
+ * else through {@code sun.misc.Unsafe} (JDK 24+ then prints a one-time warning), else an {@link
+ * UnsupportedOperationException} names the flags. {@link #mechanism(Class)} tells which is used. No
+ * native call is made, so this works wherever the JDK keeps these fields.
+ */
+public final class ChannelDescriptors {
+
+  /** The flags that let reflection read both fields (the target is the caller's module). */
+  public static final String REQUIRED_FLAGS =
+      "--add-opens java.base/java.io=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED";
+
+  /** How a descriptor field is read. */
+  public enum Mechanism {
+    /** {@code Field.setAccessible} succeeded: the package is open to this code. */
+    REFLECTION,
+    /** {@code sun.misc.Unsafe.objectFieldOffset} and {@code getInt}/{@code getObject}. */
+    UNSAFE
+  }
+
+  private static final String FLAGS =
+      REQUIRED_FLAGS.replace("ALL-UNNAMED", PrivateFieldReader.opener());
+
+  /** One reader per channel class: its {@code FileDescriptor fd} field, found up the hierarchy. */
+  private static final ClassValue<Object> CHANNEL_FD_FIELD =
+      new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+          Field field = findFdField(type);
+          if (field == null) {
+            return new IllegalArgumentException(
+                type.getName()
+                    + " keeps no FileDescriptor field named fd: not a JDK channel implementation");
+          }
+          return resolve(field);
+        }
+      };
+
+  private ChannelDescriptors() {}
+
+  /**
+   * The descriptor number in {@code fd}.
+   *
+   * @throws IllegalArgumentException when {@code fd} is not valid (closed, or never opened)
+   * @throws UnsupportedOperationException when neither reflection nor Unsafe can read the field;
+   *     the message names {@value #REQUIRED_FLAGS}
+   */
+  public static int of(FileDescriptor fd) {
+    int value = unwrap(FileDescriptorField.READER).getInt(fd);
+    if (value < 0) {
+      throw new IllegalArgumentException("FileDescriptor is not valid (closed or never opened)");
+    }
+    return value;
+  }
+
+  /**
+   * The descriptor number of a JDK channel.
+   *
+   * @throws ClosedChannelException when the channel is closed
+   * @throws IllegalArgumentException when {@code channel} is not a JDK implementation with a
+   *     descriptor (a wrapper from {@code Channels.newChannel}, a user class)
+   * @throws UnsupportedOperationException when neither reflection nor Unsafe can read the field;
+   *     the message names {@value #REQUIRED_FLAGS}
+   */
+  public static int of(Channel channel) throws ClosedChannelException {
+    Object descriptor = reader(channel.getClass()).getObject(channel);
+    if (!channel.isOpen()) {
+      throw new ClosedChannelException();
+    }
+    return of((FileDescriptor) descriptor);
+  }
+
+  /**
+   * How the {@code fd} field of {@code type} (a channel class or {@code FileDescriptor}) is read.
+   */
+  public static Mechanism mechanism(Class<?> type) {
+    return type == FileDescriptor.class
+        ? unwrap(FileDescriptorField.READER).mechanism()
+        : reader(type).mechanism();
+  }
+
+  private static PrivateFieldReader reader(Class<?> type) {
+    return unwrap(CHANNEL_FD_FIELD.get(type));
+  }
+
+  /** A {@link PrivateFieldReader}, or the exception that says why there is none. */
+  private static Object resolve(Field field) {
+    try {
+      return PrivateFieldReader.of(field, FLAGS);
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  /** The reader, or a fresh exception (with this caller's stack) wrapping the stored failure. */
+  private static PrivateFieldReader unwrap(Object reader) {
+    if (reader instanceof RuntimeException) {
+      RuntimeException failure = (RuntimeException) reader;
+      if (failure instanceof IllegalArgumentException) {
+        throw new IllegalArgumentException(failure.getMessage(), failure);
+      }
+      throw new UnsupportedOperationException(failure.getMessage(), failure);
+    }
+    return (PrivateFieldReader) reader;
+  }
+
+  static Field findFdField(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      for (Field field : c.getDeclaredFields()) {
+        if (field.getName().equals("fd") && field.getType() == FileDescriptor.class) {
+          return field;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static final class FileDescriptorField {
+    static final Object READER = reader();
+
+    private static Object reader() {
+      try {
+        return resolve(FileDescriptor.class.getDeclaredField("fd"));
+      } catch (NoSuchFieldException e) {
+        return new UnsupportedOperationException("this JDK's FileDescriptor has no field fd", e);
+      }
+    }
+  }
+}
