@@ -5,6 +5,7 @@ import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_DELETE;
 import static io.kqueue4j.KEvent.EV_DISABLE;
 import static io.kqueue4j.KEvent.EV_DISPATCH;
+import static io.kqueue4j.KEvent.EV_DROP;
 import static io.kqueue4j.KEvent.EV_ENABLE;
 import static io.kqueue4j.KEvent.EV_ERROR;
 import static io.kqueue4j.KEvent.EV_FORCEONESHOT;
@@ -263,7 +264,11 @@ public final class EmulatedKQueue implements KQueue {
         kn.status |= INFLUX;
         unlock();
         locked = false;
-        drop(kn);
+        RuntimeException thrown = drop(kn);
+        if (thrown != null) {
+          throw new KQueueException("kevent", Errno.EIO,
+              KEvent.filterName(filter) + " detach threw " + thrown, thrown);
+        }
         return;
       }
       if ((flags & EV_ENABLE) != 0) {
@@ -292,6 +297,9 @@ public final class EmulatedKQueue implements KQueue {
     } catch (RuntimeException e) {
       dropUnattached(kn);
       throw new AttachError(Errno.EIO, KEvent.filterName(kn.filter) + " attach threw " + e, e);
+    } catch (Error e) {
+      dropUnattached(kn);
+      throw e;
     }
     if (kn.list == null) {
       lock();
@@ -307,14 +315,14 @@ public final class EmulatedKQueue implements KQueue {
     if (list != null) {
       list.lock();
     }
-    RuntimeException thrown = null;
+    Throwable thrown = null;
     try {
       if ((flags & EV_KEEPUDATA) == 0) {
         kn.udata = udata;
       }
       try {
         kn.ops.touch(kn, flags, fflags, data);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         thrown = e;
       }
       if ((flags & EV_FORCEONESHOT) != 0) {
@@ -325,10 +333,21 @@ public final class EmulatedKQueue implements KQueue {
         list.unlock();
       }
     }
-    evaluate(kn, (flags & EV_FORCEONESHOT) != 0);
+    try {
+      evaluate(kn, (flags & EV_FORCEONESHOT) != 0);
+    } finally {
+      rethrow(kn, "touch", thrown);
+    }
+  }
+
+  /** Reports a filter's failure on the change: an {@code Error} as it is, the rest as EIO. */
+  private static void rethrow(KNote kn, String method, Throwable thrown) throws KQueueException {
+    if (thrown instanceof Error e) {
+      throw e;
+    }
     if (thrown != null) {
       throw new KQueueException("kevent", Errno.EIO,
-          KEvent.filterName(kn.filter) + " touch threw " + thrown, thrown);
+          KEvent.filterName(kn.filter) + " " + method + " threw " + thrown, thrown);
     }
   }
 
@@ -336,8 +355,9 @@ public final class EmulatedKQueue implements KQueue {
    * The end of a registration ({@code done_ev_add}): re-check the condition unless disabled,
    * activate, and let the knote out of flux.
    */
-  private void evaluate(KNote kn, boolean force) {
+  private void evaluate(KNote kn, boolean force) throws KQueueException {
     KNoteList list = kn.list;
+    Throwable thrown = null;
     if (list != null) {
       list.lock();
     }
@@ -346,10 +366,8 @@ public final class EmulatedKQueue implements KQueue {
       if ((kn.status & DISABLED) == 0) { // stable while in flux
         try {
           event = kn.ops.event(kn, 0);
-        } catch (RuntimeException e) {
-          kn.addFlags(EV_ERROR);
-          kn.setData(Errno.EIO);
-          event = true;
+        } catch (RuntimeException | Error e) {
+          thrown = e; // reported on the change once the knote is out of flux
         }
       }
       lock();
@@ -370,15 +388,17 @@ public final class EmulatedKQueue implements KQueue {
         list.unlock();
       }
     }
+    rethrow(kn, "event", thrown);
   }
 
   // ---------------------------------------------------------------- drop
 
   /**
    * {@code knote_drop}: detaches (unless the filter already did) and removes a knote the caller put
-   * in flux, discarding any pending event. Called without the lock.
+   * in flux, discarding any pending event. Called without the lock. Returns what {@code detach}
+   * threw, if anything: the knote is dropped all the same.
    */
-  private void drop(KNote kn) {
+  private RuntimeException drop(KNote kn) {
     KNoteList list = kn.list;
     boolean attached;
     if (list != null) {
@@ -394,13 +414,17 @@ public final class EmulatedKQueue implements KQueue {
       attached = (kn.status & DETACHED) == 0;
       unlock();
     }
+    RuntimeException thrown = null;
     try {
       if (attached) {
         kn.ops.detach(kn);
       }
+    } catch (RuntimeException e) {
+      thrown = e;
     } finally {
       dropUnattached(kn);
     }
+    return thrown;
   }
 
   /** The second half of {@link #drop}: unlink from table and queue, release the filter. */
@@ -479,6 +503,7 @@ public final class EmulatedKQueue implements KQueue {
           }
           if (kn == marker) {
             queue.unlink(marker);
+            fluxWakeupLocked(); // scanners that saw our marker at the head waited for it
             if (n == 0) {
               continue retry;
             }
@@ -489,15 +514,32 @@ public final class EmulatedKQueue implements KQueue {
             queue.remove(kn);
             continue;
           }
+          if ((kn.flags() & EV_DROP) != 0) {
+            // the filter asked for the knote to go without an event (proc exit without interest)
+            kn.status = (kn.status & ~QUEUED) | INFLUX;
+            queue.remove(kn);
+            unlock();
+            try {
+              drop(kn);
+            } finally {
+              lock();
+            }
+            continue;
+          }
           if (deliver(kn, slot)) {
             store(evArr, evBuf, n++, slot.ident, slot.filter, slot.flags, slot.fflags, slot.data,
                 slot.udata);
           }
         }
         queue.unlink(marker);
+        fluxWakeupLocked();
         return n;
       }
     } finally {
+      if (marker.prev != null || queue.first() == marker) { // left by an Error from a filter
+        queue.unlink(marker);
+        fluxWakeupLocked();
+      }
       slot.udata = null;
       returnMarker(marker);
       readinessMayChange();
@@ -537,6 +579,7 @@ public final class EmulatedKQueue implements KQueue {
     queue.unlink(kn); // still QUEUED and counted: concurrent activations do not queue it again
     unlock();
     boolean delivered;
+    Error error = null;
     if (list != null) {
       list.lock();
     }
@@ -546,6 +589,9 @@ public final class EmulatedKQueue implements KQueue {
       } catch (RuntimeException e) {
         slot.put(kn.ident, kn.filter, kn.flags() | EV_ERROR, 0, Errno.EIO, kn.udata);
         delivered = true;
+      } catch (Error e) {
+        error = e;
+        delivered = false;
       }
       lock();
       queue.uncount();
@@ -568,6 +614,9 @@ public final class EmulatedKQueue implements KQueue {
       if (list != null) {
         list.unlock();
       }
+    }
+    if (error != null) {
+      throw error;
     }
     return delivered;
   }

@@ -54,7 +54,9 @@ public interface FilterOps {
    * {@code f_event}: called by {@link KNoteList#post} with the source's hint, and by the kernel with
    * hint 0 after attach and after a modifying change, to re-check the condition. Records in the
    * knote what the event says ({@link KNote#setData}, {@link KNote#addFflags}, {@code EV_EOF}) and
-   * returns whether the condition is true, which activates the knote.
+   * returns whether the condition is true, which activates the knote. A filter that wants the
+   * knote gone without an event sets {@code EV_DROP} and returns {@code true}: the scan then drops
+   * it silently, as FreeBSD's does for a process exit nobody asked for.
    */
   boolean event(KNote kn, long hint);
 

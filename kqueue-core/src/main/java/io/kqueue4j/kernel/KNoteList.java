@@ -113,7 +113,13 @@ public final class KNoteList {
     try {
       for (KNote kn = head; kn != null; ) {
         KNote next = kn.selNext;
-        if (!kn.dropping && kn.ops.event(kn, hint)) {
+        boolean active;
+        try {
+          active = !kn.dropping && kn.ops.event(kn, hint);
+        } catch (RuntimeException e) {
+          active = true; // the scan re-checks; a filter that still fails is reported there
+        }
+        if (active) {
           kn.activate();
         }
         kn = next;

@@ -1,0 +1,15 @@
+package io.kqueue4j.filters.proc;
+
+import io.kqueue4j.KEvent;
+import io.kqueue4j.kernel.FilterOps;
+import io.kqueue4j.kernel.FilterProvider;
+import java.util.Map;
+
+/** Contributes {@link ProcFilter} on the best process-exit source as {@code EVFILT_PROC}. */
+public final class ProcFilterProvider implements FilterProvider {
+
+  @Override
+  public Map<Short, FilterOps> filters() {
+    return Map.of(KEvent.EVFILT_PROC, new ProcFilter());
+  }
+}

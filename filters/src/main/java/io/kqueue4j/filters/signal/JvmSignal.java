@@ -1,0 +1,101 @@
+package io.kqueue4j.filters.signal;
+
+import io.kqueue4j.kernel.KNoteList;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * One OS signal as the JVM lets an application handle it ({@code sun.misc.Signal}, module {@code
+ * jdk.unsupported}), with the knotes of every kqueue that watch it. The first knote installs a
+ * handler that counts each delivery into the knotes and then calls the handler it replaced; the
+ * last one puts the replaced handler back, unless someone installed another over ours meanwhile (a
+ * handler that chains to ours is left in place and keeps working).
+ *
+ * <p>The handler chains to Java handlers (the JVM's shutdown handler on {@code SIGINT}, {@code
+ * SIGTERM}, {@code SIGHUP}, or an application's), not to the default action or to the JVM's native
+ * handlers: while a signal is watched, a signal whose disposition was the default (terminate,
+ * stop) is caught and counted only, and one the JVM handles natively ({@code SIGUSR2}, the JVM's
+ * thread suspend/resume signal on Linux HotSpot; {@code SIGPIPE}, {@code SIGXFSZ}, ignored by it)
+ * is counted only. This class is the only one linked to {@code sun.misc}.
+ */
+final class JvmSignal {
+  /** The hint a delivery posts to the knotes ({@code NOTE_SIGNAL}). */
+  static final long HINT_DELIVERED = io.kqueue4j.KEvent.NOTE_SIGNAL;
+
+  final String name;
+  final KNoteList knotes = new KNoteList();
+  private final Signal signal;
+  /** Knotes attached; guarded by this. */
+  private int refs;
+  /** Our handler while installed; guarded by this. */
+  private Counter installed;
+
+  /**
+   * @throws IllegalArgumentException when the OS has no such signal or the JVM refuses it, with
+   *     the JVM's reason
+   */
+  JvmSignal(String name) {
+    this.name = name;
+    this.signal = new Signal(name);
+  }
+
+  /**
+   * Installs the handler for the first watcher.
+   *
+   * @throws IllegalArgumentException as {@link Signal#handle} does, or when the JVM accepted the
+   *     handler but did not install it: it leaves {@code SIGHUP}, {@code SIGINT} and {@code SIGTERM}
+   *     alone while the OS ignores them (a JVM started under {@code nohup})
+   */
+  synchronized void acquire() {
+    if (refs == 0) {
+      Counter counter = new Counter();
+      SignalHandler previous = Signal.handle(signal, counter);
+      counter.previous = previous;
+      SignalHandler check = Signal.handle(signal, counter);
+      if (check != counter) {
+        Signal.handle(signal, previous);
+        throw new IllegalArgumentException("SIG" + name + " is ignored by this process and the JVM"
+            + " does not let a handler replace that (as under nohup)");
+      }
+      installed = counter;
+    }
+    refs++;
+  }
+
+  /** Puts the replaced handler back when the last watcher leaves. */
+  synchronized void release() {
+    if (--refs > 0) {
+      return;
+    }
+    Counter ours = installed;
+    installed = null;
+    SignalHandler current = Signal.handle(signal, ours.previous);
+    if (current != ours) {
+      Signal.handle(signal, current); // installed over ours: leave it, it may chain to ours
+    }
+  }
+
+  /** The OS's number of this signal, for diagnostics. */
+  int osNumber() {
+    return signal.getNumber();
+  }
+
+  /** Counts a delivery into every watching knote, then chains. */
+  private final class Counter implements SignalHandler {
+    volatile SignalHandler previous;
+    private volatile boolean chainable = true;
+
+    @Override
+    public void handle(Signal sig) {
+      knotes.post(HINT_DELIVERED);
+      SignalHandler next = previous;
+      if (chainable && next != null && next != SIG_DFL && next != SIG_IGN) {
+        try {
+          next.handle(sig);
+        } catch (UnsupportedOperationException nativeHandler) {
+          chainable = false; // the JVM's own native handler: Java cannot call it
+        }
+      }
+    }
+  }
+}

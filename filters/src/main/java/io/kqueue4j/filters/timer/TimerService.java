@@ -1,0 +1,388 @@
+package io.kqueue4j.filters.timer;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one timing mechanism behind every {@code EVFILT_TIMER} knote of every kqueue: FreeBSD's
+ * callout wheel reduced to an indexed binary min-heap of deadlines and, for the {@link #system()}
+ * service, one daemon thread ({@code kqueue4j-timer}) that sleeps until the earliest deadline.
+ *
+ * <p>Costs: scheduling and cancelling are O(log n) under one lock; finding the next due timer is
+ * O(1), so a million idle timers do not delay one that is due; an expiry is O(log n). A timer is
+ * one small object, the {@link Timer} itself (the filter's per-knote entry), plus its heap slot;
+ * nothing is allocated per expiry.
+ *
+ * <p>Periodic timers are re-armed at absolute deadlines ({@code next += period}, no drift). When
+ * the thread falls behind by whole periods it does not replay them one by one: one expiry reports
+ * every period that has elapsed.
+ *
+ * <p>Time is read from a {@link TimerClock}. A {@link #driven(TimerClock)} service has no thread:
+ * its owner calls {@link #expire()} after moving the clock, which makes timer logic testable
+ * without real time.
+ *
+ * <p>Locking: {@link Timer#expired} runs with this service's lock held, and {@link #cancel} takes
+ * it, so once {@code cancel} returns no expiry of that timer is running or will run. Nothing may
+ * take this lock while holding a kqueue's lock; activating a knote (which takes it) under this lock
+ * is fine.
+ */
+public final class TimerService {
+
+  /** How many expiries the thread handles before it lets schedulers at the lock. */
+  private static final int BATCH = 256;
+
+  private static final int INITIAL_CAPACITY = 64;
+
+  private final TimerClock clock;
+  /** Monotonic time at creation: deadlines count from here, so they never wrap. */
+  private final long origin;
+  private final boolean threaded;
+  private final String threadName;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when an earlier deadline is scheduled while the thread sleeps. */
+  private final Condition wake = lock.newCondition();
+  private Timer[] heap = new Timer[INITIAL_CAPACITY];
+  private int size;
+  private Thread thread;
+  /** The deadline the thread sleeps until, or {@code Long.MAX_VALUE}; guarded by the lock. */
+  private long sleepingUntil = Long.MAX_VALUE;
+
+  private TimerService(TimerClock clock, boolean threaded, String threadName) {
+    this.clock = clock;
+    this.origin = clock.nanoTime();
+    this.threaded = threaded;
+    this.threadName = threadName;
+  }
+
+  /** The real-time service shared by every kqueue; its thread starts with the first timer. */
+  public static TimerService system() {
+    return SystemHolder.SERVICE;
+  }
+
+  /** A service on {@code clock} with its own thread, started with the first timer. */
+  public static TimerService threaded(TimerClock clock, String threadName) {
+    return new TimerService(clock, true, threadName);
+  }
+
+  /**
+   * A service without a thread: timers expire only when {@link #expire()} is called. For tests
+   * with a manual clock, and for callers that drive time themselves.
+   */
+  public static TimerService driven(TimerClock clock) {
+    return new TimerService(clock, false, null);
+  }
+
+  /** The clock this service reads. */
+  public TimerClock clock() {
+    return clock;
+  }
+
+  /** Nanoseconds since this service was created, on its monotonic clock. */
+  long now() {
+    return clock.nanoTime() - origin;
+  }
+
+  /** How many timers are scheduled. */
+  public int size() {
+    lock.lock();
+    try {
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The earliest scheduled deadline as a delay from now in nanoseconds (0 when overdue), or -1 when
+   * no timer is scheduled.
+   */
+  public long nextDelayNanos() {
+    lock.lock();
+    try {
+      return size == 0 ? -1 : Math.max(0, heap[0].deadline - now());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Runs every timer that is due by the clock's current time and returns how many expired (a
+   * periodic timer that missed three periods counts once, reporting 3). The thread of a threaded
+   * service does this by itself; owners of a {@link #driven} service call it after moving the clock.
+   */
+  public int expire() {
+    lock.lock();
+    try {
+      return fireDue(now(), Integer.MAX_VALUE);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Schedules {@code timer}, which must not be scheduled, to expire after {@code delayNanos}; when
+   * it expires, its {@link Timer#period()} says whether and when it expires again.
+   */
+  void schedule(Timer timer, long delayNanos) {
+    if (delayNanos < 0) {
+      throw new IllegalArgumentException("negative delay " + delayNanos);
+    }
+    lock.lock();
+    try {
+      if (timer.index >= 0) {
+        throw new IllegalStateException("timer already scheduled");
+      }
+      timer.deadline = saturatedAdd(now(), delayNanos);
+      if (size == heap.length) {
+        heap = Arrays.copyOf(heap, size * 2);
+      }
+      heap[size] = timer;
+      timer.index = size;
+      size++;
+      siftUp(timer.index);
+      if (threaded && timer.index == 0) {
+        startOrWake(timer.deadline);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Unschedules {@code timer}. When this returns, no expiry of it runs or will run until it is
+   * scheduled again.
+   *
+   * @return whether it was scheduled
+   */
+  boolean cancel(Timer timer) {
+    lock.lock();
+    try {
+      if (timer.index < 0) {
+        return false;
+      }
+      removeAt(timer.index);
+      if (size < heap.length / 4 && heap.length > INITIAL_CAPACITY) {
+        heap = Arrays.copyOf(heap, Math.max(INITIAL_CAPACITY, heap.length / 2));
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Holds the lock for {@code action}, so that it runs between expiries; for the filter. */
+  void locked(Runnable action) {
+    lock.lock();
+    try {
+      action.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- expiry
+
+  /** Fires up to {@code max} due timers at time {@code now}; with the lock held. */
+  private int fireDue(long now, int max) {
+    int fired = 0;
+    while (size > 0 && fired < max) {
+      Timer timer = heap[0];
+      if (timer.deadline > now) {
+        break;
+      }
+      long count;
+      long period = timer.period();
+      if (period > 0) {
+        long elapsed = (now - timer.deadline) / period + 1;
+        count = elapsed;
+        timer.deadline = saturatedAdd(timer.deadline, saturatedMultiply(elapsed, period));
+        siftDown(0);
+      } else {
+        count = 1;
+        removeAt(0);
+      }
+      fired++;
+      try {
+        timer.expired(count);
+      } catch (RuntimeException e) {
+        Thread current = Thread.currentThread();
+        current.getUncaughtExceptionHandler().uncaughtException(current, e);
+      }
+    }
+    return fired;
+  }
+
+  private void startOrWake(long deadline) {
+    if (thread == null) {
+      thread = new Thread(this::run, threadName);
+      thread.setDaemon(true);
+      thread.start();
+    } else if (deadline < sleepingUntil) {
+      wake.signal();
+    }
+  }
+
+  /** The thread: sleep until the earliest deadline, fire what is due, repeat. */
+  private void run() {
+    lock.lock();
+    try {
+      while (true) {
+        long now = now();
+        if (size == 0) {
+          sleepingUntil = Long.MAX_VALUE;
+          wake.awaitUninterruptibly();
+          continue;
+        }
+        long delay = heap[0].deadline - now;
+        if (delay > 0) {
+          sleepingUntil = heap[0].deadline;
+          try {
+            wake.awaitNanos(delay);
+          } catch (InterruptedException e) {
+            // nobody else holds this thread; keep serving timers
+          }
+          continue;
+        }
+        sleepingUntil = Long.MIN_VALUE;
+        if (fireDue(now, BATCH) == BATCH) {
+          // let threads that schedule or cancel in
+          lock.unlock();
+          Thread.yield();
+          lock.lock();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- heap
+
+  private void removeAt(int index) {
+    Timer removed = heap[index];
+    size--;
+    Timer last = heap[size];
+    heap[size] = null;
+    removed.index = -1;
+    if (index != size) {
+      heap[index] = last;
+      last.index = index;
+      if (!siftUp(index)) {
+        siftDown(index);
+      }
+    }
+  }
+
+  /** @return whether the entry moved */
+  private boolean siftUp(int index) {
+    Timer timer = heap[index];
+    int start = index;
+    while (index > 0) {
+      int parent = (index - 1) >>> 1;
+      Timer above = heap[parent];
+      if (above.deadline <= timer.deadline) {
+        break;
+      }
+      heap[index] = above;
+      above.index = index;
+      index = parent;
+    }
+    heap[index] = timer;
+    timer.index = index;
+    return index != start;
+  }
+
+  private void siftDown(int index) {
+    Timer timer = heap[index];
+    int half = size >>> 1;
+    while (index < half) {
+      int child = 2 * index + 1;
+      Timer smaller = heap[child];
+      int right = child + 1;
+      if (right < size && heap[right].deadline < smaller.deadline) {
+        child = right;
+        smaller = heap[right];
+      }
+      if (timer.deadline <= smaller.deadline) {
+        break;
+      }
+      heap[index] = smaller;
+      smaller.index = index;
+      index = child;
+    }
+    heap[index] = timer;
+    timer.index = index;
+  }
+
+  /** Checks the heap order and indexes; for tests. */
+  void checkInvariants() {
+    lock.lock();
+    try {
+      for (int i = 0; i < size; i++) {
+        if (heap[i].index != i) {
+          throw new IllegalStateException("index " + heap[i].index + " at slot " + i);
+        }
+        if (i > 0 && heap[(i - 1) >>> 1].deadline > heap[i].deadline) {
+          throw new IllegalStateException("heap order broken at slot " + i);
+        }
+      }
+      for (int i = size; i < heap.length; i++) {
+        if (heap[i] != null) {
+          throw new IllegalStateException("stale slot " + i);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  static long saturatedMultiply(long a, long b) {
+    long high = Math.multiplyHigh(a, b);
+    long low = a * b;
+    return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
+  }
+
+  @Override
+  public String toString() {
+    return "TimerService[" + (threaded ? threadName : "driven") + ", timers=" + size() + "]";
+  }
+
+  /**
+   * One scheduled timer: its deadline and heap slot. The filter's per-knote entry extends it, so a
+   * timer costs one object; the period is asked of the subclass when the timer expires, so it need
+   * not be stored twice.
+   */
+  abstract static class Timer {
+    /** Guarded by the service's lock. */
+    long deadline;
+    /** Slot in the heap, -1 when not scheduled; guarded by the lock. */
+    int index = -1;
+
+    /**
+     * Nanoseconds until the next expiry after one that is due, or 0 for a timer that fires once.
+     * Called with the service's lock held; must not change while the timer is scheduled.
+     */
+    abstract long period();
+
+    /**
+     * Called with the service's lock held when the timer expires; {@code count} is the number of
+     * periods that elapsed (1 unless the service fell behind).
+     */
+    abstract void expired(long count);
+
+    /** Whether the timer is scheduled; with the lock held. */
+    boolean isScheduled() {
+      return index >= 0;
+    }
+  }
+
+  private static final class SystemHolder {
+    static final TimerService SERVICE = threaded(TimerClock.system(), "kqueue4j-timer");
+  }
+}

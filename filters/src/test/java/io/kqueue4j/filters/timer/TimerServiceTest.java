@@ -1,0 +1,191 @@
+package io.kqueue4j.filters.timer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The heap and expiry arithmetic of {@link TimerService}, on a manual clock. */
+class TimerServiceTest {
+  private final ManualClock clock = new ManualClock();
+  private final TimerService service = TimerService.driven(clock);
+
+  /** A timer that adds up what it was told. */
+  static final class CountingTimer extends TimerService.Timer {
+    final long period;
+    long total;
+    int calls;
+
+    CountingTimer(long period) {
+      this.period = period;
+    }
+
+    CountingTimer() {
+      this(0);
+    }
+
+    @Override
+    long period() {
+      return period;
+    }
+
+    @Override
+    void expired(long count) {
+      total += count;
+      calls++;
+    }
+  }
+
+  private void advanceMillis(long millis) {
+    clock.advance(Duration.ofMillis(millis));
+    service.expire();
+    service.checkInvariants();
+  }
+
+  @Test
+  void oneTimeTimerFiresOnceAtItsDeadline() {
+    CountingTimer timer = new CountingTimer();
+    service.schedule(timer, TimeUnit.MILLISECONDS.toNanos(10));
+    advanceMillis(9);
+    assertEquals(0, timer.calls);
+    advanceMillis(1);
+    assertEquals(1, timer.calls);
+    assertEquals(1, timer.total);
+    assertFalse(timer.isScheduled());
+    advanceMillis(1000);
+    assertEquals(1, timer.calls);
+    assertEquals(0, service.size());
+  }
+
+  @Test
+  void periodicTimerReArmsAtAbsoluteDeadlinesWithoutDrift() {
+    long period = TimeUnit.MILLISECONDS.toNanos(10);
+    CountingTimer timer = new CountingTimer(period);
+    service.schedule(timer, period);
+    advanceMillis(15); // fires for t=10, next at 20 (not 25)
+    assertEquals(1, timer.total);
+    advanceMillis(5);
+    assertEquals(2, timer.total);
+    assertEquals(period, service.nextDelayNanos());
+  }
+
+  @Test
+  void lateExpiryCountsEveryElapsedPeriodInOneCall() {
+    long period = TimeUnit.MILLISECONDS.toNanos(10);
+    CountingTimer timer = new CountingTimer(period);
+    service.schedule(timer, period);
+    advanceMillis(35); // t=10, 20, 30
+    assertEquals(1, timer.calls);
+    assertEquals(3, timer.total);
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(5), service.nextDelayNanos());
+  }
+
+  @Test
+  void cancelledTimerNeverFires() {
+    CountingTimer timer = new CountingTimer(1);
+    service.schedule(timer, 1);
+    assertTrue(service.cancel(timer));
+    assertFalse(service.cancel(timer));
+    advanceMillis(10);
+    assertEquals(0, timer.calls);
+    assertEquals(-1, service.nextDelayNanos());
+  }
+
+  @Test
+  void schedulingAScheduledTimerIsRefused() {
+    CountingTimer timer = new CountingTimer();
+    service.schedule(timer, 10);
+    assertThrows(IllegalStateException.class, () -> service.schedule(timer, 10));
+  }
+
+  @Test
+  void hugeDeadlinesSaturateInsteadOfWrapping() {
+    CountingTimer far = new CountingTimer(Long.MAX_VALUE);
+    CountingTimer near = new CountingTimer();
+    service.schedule(far, Long.MAX_VALUE);
+    service.schedule(near, 1);
+    advanceMillis(1);
+    assertEquals(1, near.calls);
+    assertEquals(0, far.calls);
+    assertEquals(Long.MAX_VALUE, TimerService.saturatedMultiply(Long.MAX_VALUE / 2, 3));
+    assertEquals(Long.MAX_VALUE, TimerService.saturatedAdd(Long.MAX_VALUE - 1, 2));
+  }
+
+  @Test
+  void theThreadedServiceFiresOnRealTime() throws InterruptedException {
+    TimerService threaded = TimerService.threaded(TimerClock.system(), "timer-service-test");
+    CountDownLatch fired = new CountDownLatch(3);
+    TimerService.Timer timer =
+        new TimerService.Timer() {
+          @Override
+          long period() {
+            return TimeUnit.MILLISECONDS.toNanos(5);
+          }
+
+          @Override
+          void expired(long count) {
+            for (long i = 0; i < count; i++) {
+              fired.countDown();
+            }
+          }
+        };
+    threaded.schedule(timer, TimeUnit.MILLISECONDS.toNanos(5));
+    assertTrue(fired.await(5, TimeUnit.SECONDS));
+    threaded.cancel(timer);
+  }
+
+  /**
+   * A randomized run against a model: after every step each timer's total must equal the number
+   * of its deadlines that have passed, computed directly.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomScheduleCancelAdvanceMatchesTheModel(long seed) {
+    Random random = new Random(seed);
+    List<CountingTimer> timers = new ArrayList<>();
+    List<long[]> model = new ArrayList<>(); // {first deadline, period, expected total, cancelled}
+    long now = 0;
+    for (int step = 0; step < 1500; step++) {
+      int op = random.nextInt(10);
+      if (op < 4 || timers.isEmpty()) {
+        long delay = random.nextInt(2000);
+        long period = random.nextBoolean() ? 0 : 1 + random.nextInt(500);
+        CountingTimer timer = new CountingTimer(period);
+        service.schedule(timer, delay);
+        timers.add(timer);
+        model.add(new long[] {now + delay, period, 0, 0});
+      } else if (op < 6) {
+        int i = random.nextInt(timers.size());
+        boolean wasScheduled = service.cancel(timers.get(i));
+        long[] m = model.get(i);
+        boolean modelScheduled = m[3] == 0 && (m[1] > 0 || m[2] == 0);
+        assertEquals(modelScheduled, wasScheduled, "timer " + i + " scheduled");
+        m[3] = 1;
+      } else {
+        long by = random.nextInt(op == 9 ? 5000 : 300);
+        now += by;
+        clock.advanceNanos(by);
+        service.expire();
+        for (long[] m : model) {
+          if (m[3] == 0 && now >= m[0]) {
+            m[2] = m[1] == 0 ? 1 : (now - m[0]) / m[1] + 1;
+          }
+        }
+      }
+      service.checkInvariants();
+      for (int i = 0; i < timers.size(); i++) {
+        assertEquals(model.get(i)[2], timers.get(i).total, "timer " + i + " at step " + step);
+      }
+    }
+  }
+}
