@@ -39,7 +39,7 @@ final class KNoteTable {
 
   /** The first knote on descriptor {@code fd}, or null. */
   KNote firstOnFd(int fd) {
-    return fd < byFd.length ? byFd[fd] : null;
+    return fd >= 0 && fd < byFd.length ? byFd[fd] : null;
   }
 
   void insert(KNote kn, boolean isFd) {

@@ -1,0 +1,72 @@
+package io.kqueue4j.filters.descriptor;
+
+import io.kqueue4j.KQueueException;
+
+/**
+ * One descriptor watched by a {@link ReadinessSource}, shared by every knote on that descriptor in
+ * every kqueue. Created by {@link ReadinessSource#watch}; the filters of this package call its
+ * methods, never concurrently with {@link #close()}.
+ *
+ * <p>{@link #probe} runs under the lock of the knote list being evaluated, possibly on the source's
+ * thread and a kevent caller at once (one per side), so implementations keep it free of shared
+ * mutable state or make that state thread-safe. The other methods run under the filters' registry
+ * lock, one at a time.
+ */
+public interface DescriptorWatch {
+
+  /** What the descriptor is; may change after {@link #revalidate()}. */
+  DescriptorKind kind();
+
+  /**
+   * Whether the descriptor was opened for reading. {@code EVFILT_READ} on a pipe end that was not
+   * never fires (FreeBSD's {@code pipe_nfiltops}); other kinds ignore it.
+   */
+  default boolean readOpen() {
+    return true;
+  }
+
+  /** Whether the descriptor was opened for writing; as {@link #readOpen()}. */
+  default boolean writeOpen() {
+    return true;
+  }
+
+  /**
+   * Reads the descriptor's state now into {@code out} (cleared by the caller).
+   *
+   * @param hint 0 when the kernel re-checks (after registration, before delivery), else what the
+   *     source passed to its {@link ReadinessListener}
+   * @param read {@code true} for the read side's facts, {@code false} for the write side's
+   */
+  void probe(long hint, boolean read, Readiness out);
+
+  /**
+   * Which sides have knotes, so that the source watches only those; called after every change of
+   * either count, first right after {@link ReadinessSource#watch}.
+   *
+   * @throws KQueueException when the OS refuses to watch the descriptor; the registration that
+   *     caused the call fails with that errno
+   */
+  void interest(boolean read, boolean write) throws KQueueException;
+
+  /**
+   * The descriptor number is being registered again: if it now refers to another object (the old
+   * one was closed behind the kernel's back and the number reused), re-classify it and watch the
+   * new object. Called on every {@code EV_ADD} of an existing descriptor.
+   */
+  default void revalidate() {}
+
+  /**
+   * The filter found {@code read}'s side not ready. Sources whose notifications are level-triggered
+   * (a JDK {@code Selector}) resume watching that side here; edge-triggered sources ignore it.
+   */
+  default void rearm(boolean read) {}
+
+  /**
+   * An event of {@code read}'s side was just delivered. Level-triggered sources forget what they
+   * reported and resume watching; edge-triggered sources ignore it.
+   */
+  default void delivered(boolean read) {}
+
+  /** Stops watching; called once, when the last knote on the descriptor is gone. */
+  void close();
+}

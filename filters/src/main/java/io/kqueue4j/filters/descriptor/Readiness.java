@@ -1,0 +1,129 @@
+package io.kqueue4j.filters.descriptor;
+
+/**
+ * The facts about one descriptor that a {@link DescriptorWatch#probe} read: the inputs of FreeBSD's
+ * {@code filt_soread}, {@code filt_sowrite}, {@code filt_piperead}, {@code filt_pipewrite} and
+ * {@code filt_vfsread}, in terms of the object rather than of any knote. The filters of this package
+ * turn them into a knote's {@code data}, {@code EV_EOF}, {@code fflags} and readiness.
+ *
+ * <p>A mutable holder reused by one thread; {@link #clear()} resets every field. Not thread-safe.
+ */
+public final class Readiness {
+  private long readBytes;
+  private long writeSpace;
+  private boolean readable;
+  private boolean writable;
+  private boolean readEof;
+  private boolean writeEof;
+  private boolean errorPending;
+  private int error;
+
+  /** Resets every field to 0 or {@code false}. */
+  public Readiness clear() {
+    readBytes = 0;
+    writeSpace = 0;
+    readable = false;
+    writable = false;
+    readEof = false;
+    writeEof = false;
+    errorPending = false;
+    error = 0;
+    return this;
+  }
+
+  /**
+   * Bytes a read would return ({@code so_rcv} bytes, pipe buffer bytes), pending connections of a
+   * listening socket, or bytes from the file offset to the end of a file (negative past the end).
+   */
+  public long readBytes() {
+    return readBytes;
+  }
+
+  public Readiness readBytes(long bytes) {
+    this.readBytes = bytes;
+    return this;
+  }
+
+  /** Bytes a write could take now ({@code sbspace(so_snd)}, free pipe buffer). */
+  public long writeSpace() {
+    return writeSpace;
+  }
+
+  public Readiness writeSpace(long bytes) {
+    this.writeSpace = bytes;
+    return this;
+  }
+
+  /** The OS reports the descriptor readable (a datagram is queued, a connection can be accepted). */
+  public boolean readable() {
+    return readable;
+  }
+
+  public Readiness readable(boolean readable) {
+    this.readable = readable;
+    return this;
+  }
+
+  /**
+   * The OS would accept a write now: for a stream socket, also that it is connected ({@code
+   * SS_ISCONNECTED} where {@code PR_CONNREQUIRED}).
+   */
+  public boolean writable() {
+    return writable;
+  }
+
+  public Readiness writable(boolean writable) {
+    this.writable = writable;
+    return this;
+  }
+
+  /** No more data will arrive: {@code SBS_CANTRCVMORE}, or a pipe's writers are gone. */
+  public boolean readEof() {
+    return readEof;
+  }
+
+  public Readiness readEof(boolean eof) {
+    this.readEof = eof;
+    return this;
+  }
+
+  /** Nothing more can be sent: {@code SBS_CANTSENDMORE}, or a pipe's readers are gone. */
+  public boolean writeEof() {
+    return writeEof;
+  }
+
+  public Readiness writeEof(boolean eof) {
+    this.writeEof = eof;
+    return this;
+  }
+
+  /** A socket error is pending ({@code so_error != 0}); a read or write would report it. */
+  public boolean errorPending() {
+    return errorPending;
+  }
+
+  public Readiness errorPending(boolean pending) {
+    this.errorPending = pending;
+    return this;
+  }
+
+  /**
+   * The socket's error as a FreeBSD errno ({@code so_error}), reported in {@code fflags} with
+   * {@code EV_EOF}; 0 when there is none.
+   */
+  public int error() {
+    return error;
+  }
+
+  public Readiness error(int freeBsdErrno) {
+    this.error = freeBsdErrno;
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return "Readiness[readBytes=" + readBytes + ", writeSpace=" + writeSpace
+        + ", readable=" + readable + ", writable=" + writable + ", readEof=" + readEof
+        + ", writeEof=" + writeEof + ", errorPending=" + errorPending + ", error=" + error + "]";
+  }
+}

@@ -1,0 +1,243 @@
+package io.kqueue4j.linux.descriptor;
+
+import io.kqueue4j.linux.Epoll;
+import io.kqueue4j.linux.EpollEventArray;
+import io.kqueue4j.linux.ErrnoException;
+import io.kqueue4j.linux.Inotify;
+import io.kqueue4j.linux.InotifyEvent;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The one epoll instance and the one thread ({@code kqueue4j-epoll}) that feed {@code
+ * EVFILT_READ}/{@code EVFILT_WRITE} of every descriptor in every emulated kqueue of the process.
+ *
+ * <p>Descriptors are registered edge-triggered ({@code EPOLLET}): epoll reports each change of
+ * readiness once, the thread posts it to the descriptor's knote lists, and the kernel's own
+ * level-triggered re-checks (a fresh probe before every delivery) do the rest, so a descriptor with
+ * unread data costs nothing while nobody asks. Regular files, which epoll refuses, are watched
+ * through one inotify instance ({@code IN_MODIFY}) registered in the same epoll.
+ *
+ * <p>Each registration is tagged with a slot number and a generation in {@code epoll_event.data}:
+ * an event that arrives after its watch was closed, or after the slot was reused, is recognised
+ * and dropped.
+ *
+ * <p>Thread-safe. The thread is a daemon and lives as long as the process.
+ */
+final class DescriptorPoller implements Runnable {
+  private static final System.Logger LOG = System.getLogger(DescriptorPoller.class.getName());
+  /** The tag of the inotify descriptor: no slot has this generation and number. */
+  private static final long INOTIFY_TAG = -1L;
+  /** Marks a hint as coming from this thread; the low 32 bits are epoll's revents. */
+  static final long HINT = 1L << 40;
+
+  private static DescriptorPoller instance;
+
+  private final Epoll epoll;
+  private final EpollEventArray events = new EpollEventArray(512);
+  private final Object lock = new Object();
+  /** The watch in each slot; replaced (grown) under {@link #lock}, read by the thread. */
+  private volatile AtomicReferenceArray<LinuxWatch> slots = new AtomicReferenceArray<>(64);
+  /** Guarded by {@link #lock}. */
+  private int[] generations = new int[64];
+  private int[] free = new int[64];
+  private int freeCount;
+  private int used;
+  private Inotify inotify;
+  private final Map<Integer, LinuxWatch[]> byWatchDescriptor = new HashMap<>();
+
+  private DescriptorPoller(Epoll epoll) {
+    this.epoll = epoll;
+  }
+
+  /** The process's poller, started on first use. */
+  static synchronized DescriptorPoller get() throws ErrnoException {
+    if (instance == null) {
+      DescriptorPoller poller = new DescriptorPoller(Epoll.open());
+      Thread thread = new Thread(poller, "kqueue4j-epoll");
+      thread.setDaemon(true);
+      thread.start();
+      instance = poller;
+    }
+    return instance;
+  }
+
+  // ---------------------------------------------------------------- registrations
+
+  /** Gives {@code watch} a slot and returns its tag for {@code epoll_event.data}. */
+  long allocate(LinuxWatch watch) {
+    synchronized (lock) {
+      int slot;
+      if (freeCount > 0) {
+        slot = free[--freeCount];
+      } else {
+        slot = used++;
+        if (slot == generations.length) {
+          generations = Arrays.copyOf(generations, slot * 2);
+          free = Arrays.copyOf(free, slot * 2);
+          AtomicReferenceArray<LinuxWatch> old = slots;
+          AtomicReferenceArray<LinuxWatch> grown = new AtomicReferenceArray<>(slot * 2);
+          for (int i = 0; i < slot; i++) {
+            grown.set(i, old.get(i));
+          }
+          slots = grown;
+        }
+      }
+      slots.set(slot, watch);
+      return ((long) generations[slot] << 32) | slot;
+    }
+  }
+
+  /** Frees the slot of {@code tag}; later events carrying it are dropped. */
+  void release(long tag) {
+    int slot = (int) tag;
+    synchronized (lock) {
+      if (generations[slot] != (int) (tag >>> 32)) {
+        return;
+      }
+      generations[slot]++;
+      slots.set(slot, null);
+      free[freeCount++] = slot;
+    }
+  }
+
+  Epoll epoll() {
+    return epoll;
+  }
+
+  /**
+   * Watches the file behind {@code fd} with inotify ({@code mask}) for {@code watch}; returns the
+   * watch descriptor.
+   */
+  int watchFile(LinuxWatch watch, int fd, int mask) throws ErrnoException {
+    synchronized (lock) {
+      if (inotify == null) {
+        Inotify opened = Inotify.open();
+        epoll.add(opened.fd(), Epoll.EPOLLIN, INOTIFY_TAG);
+        inotify = opened;
+      }
+      // The magic link reaches the open file even when it was renamed or unlinked.
+      int wd = inotify.addWatch(Path.of("/proc/self/fd/" + fd), mask | Inotify.IN_MASK_ADD);
+      LinuxWatch[] watchers = byWatchDescriptor.get(wd);
+      if (watchers == null) {
+        byWatchDescriptor.put(wd, new LinuxWatch[] {watch});
+      } else {
+        LinuxWatch[] grown = Arrays.copyOf(watchers, watchers.length + 1);
+        grown[watchers.length] = watch;
+        byWatchDescriptor.put(wd, grown);
+      }
+      return wd;
+    }
+  }
+
+  /** Undoes {@link #watchFile}; removes the inotify watch with its last user. */
+  void unwatchFile(LinuxWatch watch, int wd) {
+    synchronized (lock) {
+      LinuxWatch[] watchers = byWatchDescriptor.get(wd);
+      if (watchers == null) {
+        return;
+      }
+      List<LinuxWatch> rest = new ArrayList<>(Arrays.asList(watchers));
+      rest.remove(watch);
+      if (!rest.isEmpty()) {
+        byWatchDescriptor.put(wd, rest.toArray(new LinuxWatch[0]));
+        return;
+      }
+      byWatchDescriptor.remove(wd);
+      try {
+        inotify.removeWatch(wd);
+      } catch (ErrnoException e) {
+        // EINVAL: the inode is gone and the kernel removed the watch already
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the thread
+
+  @Override
+  public void run() {
+    while (true) {
+      int n;
+      try {
+        n = epoll.waitEvents(events, -1);
+      } catch (ErrnoException e) {
+        LOG.log(Level.ERROR, "epoll_wait failed; descriptor events stop", e);
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        long tag = events.data(i);
+        int revents = events.events(i);
+        try {
+          if (tag == INOTIFY_TAG) {
+            drainInotify();
+          } else {
+            dispatch(tag, revents);
+          }
+        } catch (RuntimeException | Error e) {
+          LOG.log(Level.ERROR, "descriptor event handler failed", e);
+        }
+      }
+    }
+  }
+
+  private void dispatch(long tag, int revents) {
+    int slot = (int) tag;
+    AtomicReferenceArray<LinuxWatch> current = slots;
+    if (slot < 0 || slot >= current.length()) {
+      return;
+    }
+    LinuxWatch watch = current.get(slot);
+    if (watch != null && watch.tag() == tag) {
+      watch.fire(revents);
+    }
+  }
+
+  private void drainInotify() {
+    Set<LinuxWatch> touched = new LinkedHashSet<>();
+    boolean[] overflow = {false};
+    synchronized (lock) {
+      if (inotify == null) {
+        return;
+      }
+      try {
+        while (inotify.read(event -> collect(event, touched, overflow)) > 0) {
+          // keep reading until the queue is empty
+        }
+      } catch (ErrnoException e) {
+        LOG.log(Level.WARNING, "inotify read failed", e);
+      }
+      if (overflow[0]) {
+        for (LinuxWatch[] watchers : byWatchDescriptor.values()) {
+          touched.addAll(Arrays.asList(watchers));
+        }
+      }
+    }
+    for (LinuxWatch watch : touched) { // outside the lock: posting takes knote list locks
+      watch.fileChanged();
+    }
+  }
+
+  /** Called under {@link #lock} by {@link Inotify#read}. */
+  private void collect(InotifyEvent event, Set<LinuxWatch> touched, boolean[] overflow) {
+    if (event.is(Inotify.IN_Q_OVERFLOW)) {
+      overflow[0] = true;
+      return;
+    }
+    LinuxWatch[] watchers = byWatchDescriptor.get(event.wd());
+    if (watchers == null) {
+      return;
+    }
+    touched.addAll(Arrays.asList(watchers));
+    if (event.is(Inotify.IN_IGNORED)) {
+      byWatchDescriptor.remove(event.wd());
+    }
+  }
+}

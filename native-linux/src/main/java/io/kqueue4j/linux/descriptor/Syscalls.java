@@ -1,0 +1,179 @@
+package io.kqueue4j.linux.descriptor;
+
+import io.kqueue4j.linux.ErrnoException;
+import io.kqueue4j.linux.LibC;
+import io.kqueue4j.linux.LinuxErrno;
+import io.kqueue4j.linux.internal.NativeLibrary;
+import io.kqueue4j.linux.internal.PathBytes;
+import io.kqueue4j.linux.internal.Scratch;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The Linux facts behind {@code data}, {@code EV_EOF} and readiness: {@code poll}, {@code
+ * ioctl(FIONREAD/TIOCOUTQ)}, {@code getsockopt(SO_*, TCP_INFO)}, {@code fcntl(F_GETPIPE_SZ)} and
+ * {@code lseek}, each allocation-free (the thread's {@link Scratch} buffer carries the
+ * out-parameters). Failures throw {@link ErrnoException} with Linux's errno.
+ *
+ * <p>Constants are the asm-generic values of x86_64, aarch64, riscv64 and loongarch64, which {@code
+ * io.kqueue4j.linux.internal.Abi} checks before anything is bound.
+ */
+final class Syscalls {
+  static final int POLLIN = 0x001;
+  static final int POLLPRI = 0x002;
+  static final int POLLOUT = 0x004;
+  static final int POLLERR = 0x008;
+  static final int POLLHUP = 0x010;
+  static final int POLLNVAL = 0x020;
+  static final int POLLRDHUP = 0x2000;
+
+  static final int SOL_SOCKET = 1;
+  static final int SO_TYPE = 3;
+  static final int SO_ERROR = 4;
+  static final int SO_SNDBUF = 7;
+  static final int SO_ACCEPTCONN = 30;
+  static final int SO_PROTOCOL = 38;
+  static final int SO_DOMAIN = 39;
+
+  static final int AF_UNIX = 1;
+  static final int AF_INET = 2;
+  static final int AF_INET6 = 10;
+  static final int SOCK_STREAM = 1;
+  static final int SOCK_DGRAM = 2;
+  static final int SOCK_SEQPACKET = 5;
+  static final int SOCK_CLOEXEC = LibC.O_CLOEXEC;
+  static final int IPPROTO_TCP = 6;
+  static final int TCP_INFO = 11;
+  /** {@code offsetof(struct tcp_info, tcpi_unacked)}: on a listening socket, the accept queue. */
+  static final int TCPI_UNACKED = 24;
+
+  /** {@code TIOCOUTQ}, the same number as {@code SIOCOUTQ}: bytes not yet sent or acknowledged. */
+  static final long TIOCOUTQ = 0x5411;
+
+  static final int F_GETPIPE_SZ = 1032;
+  static final int O_ACCMODE = 3;
+  static final int SEEK_CUR = 1;
+
+  /** Where {@code getsockopt} finds the length; past the largest value read (32 bytes). */
+  private static final int OPTLEN_OFFSET = 128;
+
+  private static final NativeLibrary<DescriptorFunctions> LIBRARY =
+      NativeLibrary.load(DescriptorFunctions.class);
+
+  private Syscalls() {}
+
+  /** Why the calls cannot be bound here, or null. */
+  static Throwable unavailabilityCause() {
+    return LIBRARY.cause();
+  }
+
+  private static DescriptorFunctions functions() {
+    DescriptorFunctions f = LIBRARY.functions();
+    if (f == null) {
+      throw new UnsupportedOperationException(
+          "libc calls are not available here: " + LIBRARY.cause(), LIBRARY.cause());
+    }
+    return f;
+  }
+
+  /**
+   * {@code poll} of one descriptor without waiting.
+   *
+   * @return the {@code revents}: {@link #POLLIN}, {@link #POLLOUT}, {@link #POLLRDHUP}, ...
+   */
+  static int poll(int fd, int events) throws ErrnoException {
+    DescriptorFunctions f = functions();
+    Scratch scratch = Scratch.get();
+    ByteBuffer b = scratch.buffer();
+    while (true) {
+      b.putInt(0, fd);
+      b.putShort(4, (short) events);
+      b.putShort(6, (short) 0);
+      int n = f.poll(scratch.address(), 1, 0);
+      if (n >= 0) {
+        return n == 0 ? 0 : Short.toUnsignedInt(b.getShort(6));
+      }
+      int errno = NativeLibrary.errno();
+      if (errno != LinuxErrno.EINTR) {
+        throw new ErrnoException("poll", errno, "fd " + fd);
+      }
+    }
+  }
+
+  /** {@code ioctl(fd, FIONREAD)}: bytes a read would return now. */
+  static int fionread(int fd) throws ErrnoException {
+    return LibC.availableBytes(fd);
+  }
+
+  /** {@code ioctl(fd, TIOCOUTQ)}: bytes in the send queue (unsent plus unacknowledged). */
+  static int outq(int fd) throws ErrnoException {
+    Scratch scratch = Scratch.get().clear(Integer.BYTES);
+    if (functions().ioctl(fd, TIOCOUTQ, scratch.address()) < 0) {
+      throw new ErrnoException("ioctl", NativeLibrary.errno(), "TIOCOUTQ on fd " + fd);
+    }
+    return scratch.buffer().getInt(0);
+  }
+
+  /** {@code getsockopt} of an {@code int} option. */
+  static int getsockoptInt(int fd, int level, int option) throws ErrnoException {
+    Scratch scratch = Scratch.get().clear(Integer.BYTES);
+    ByteBuffer b = scratch.buffer();
+    b.putInt(OPTLEN_OFFSET, Integer.BYTES);
+    if (functions().getsockopt(fd, level, option, scratch.address(),
+        scratch.address() + OPTLEN_OFFSET) < 0) {
+      throw new ErrnoException("getsockopt", NativeLibrary.errno(),
+          "option " + option + " on fd " + fd);
+    }
+    return b.getInt(0);
+  }
+
+  /**
+   * {@code getsockopt(TCP_INFO)}'s {@code tcpi_unacked}, which on a listening TCP socket is the
+   * number of connections waiting in the accept queue ({@code sk_ack_backlog}).
+   */
+  static int tcpAcceptQueue(int fd) throws ErrnoException {
+    Scratch scratch = Scratch.get().clear(32);
+    ByteBuffer b = scratch.buffer();
+    b.putInt(OPTLEN_OFFSET, 32);
+    if (functions().getsockopt(fd, IPPROTO_TCP, TCP_INFO, scratch.address(),
+        scratch.address() + OPTLEN_OFFSET) < 0) {
+      throw new ErrnoException("getsockopt", NativeLibrary.errno(), "TCP_INFO on fd " + fd);
+    }
+    return b.getInt(TCPI_UNACKED);
+  }
+
+  /** {@code fcntl(fd, F_GETPIPE_SZ)}: the pipe's capacity in bytes. */
+  static int pipeSize(int fd) throws ErrnoException {
+    return LibC.fcntl(fd, F_GETPIPE_SZ);
+  }
+
+  /** {@code fcntl(fd, F_GETFL) & O_ACCMODE}: {@code O_RDONLY}, {@code O_WRONLY} or {@code O_RDWR}. */
+  static int accessMode(int fd) throws ErrnoException {
+    return LibC.fcntl(fd, LibC.F_GETFL) & O_ACCMODE;
+  }
+
+  /** {@code lseek(fd, 0, SEEK_CUR)}: the file offset. */
+  static long offset(int fd) throws ErrnoException {
+    long offset = functions().lseek(fd, 0, SEEK_CUR);
+    if (offset < 0) {
+      throw new ErrnoException("lseek", NativeLibrary.errno(), "fd " + fd);
+    }
+    return offset;
+  }
+
+  /** {@code socketpair(domain, type | SOCK_CLOEXEC, 0)}. */
+  static int[] socketpair(int domain, int type) throws ErrnoException {
+    int[] sv = new int[2];
+    if (functions().socketpair(domain, type | SOCK_CLOEXEC, 0, sv) < 0) {
+      throw new ErrnoException("socketpair", NativeLibrary.errno());
+    }
+    return sv;
+  }
+
+  /** {@code mkfifo(path, mode)}. */
+  static void mkfifo(Path path, int mode) throws ErrnoException {
+    if (functions().mkfifo(PathBytes.of(path), mode) < 0) {
+      throw new ErrnoException("mkfifo", NativeLibrary.errno(), path.toString());
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Descriptors on Linux: {@link io.kqueue4j.linux.descriptor.LinuxDescriptorSupport} behind {@link
+ * io.kqueue4j.FileDescriptors}, and {@link io.kqueue4j.linux.descriptor.EpollReadinessSource}, the
+ * source of {@code EVFILT_READ}/{@code EVFILT_WRITE} events: one epoll instance and one thread
+ * ({@code kqueue4j-epoll}) for every kqueue in the process, edge-triggered, plus one inotify
+ * instance for regular files.
+ *
+ * <h2>The Linux facts behind FreeBSD's fields</h2>
+ *
+ * <ul>
+ *   <li>Readable bytes: {@code ioctl(FIONREAD)}. Listening TCP sockets: {@code TCP_INFO}'s {@code
+ *       tcpi_unacked}, which Linux sets to the accept queue length for a listener.
+ *   <li>Socket send space: {@code SO_SNDBUF / 2 - ioctl(TIOCOUTQ)} (Linux doubles {@code SO_SNDBUF}
+ *       for bookkeeping, as the JDK also undoes). Pipe space: {@code fcntl(F_GETPIPE_SZ) -
+ *       FIONREAD}.
+ *   <li>Socket end of file: {@code POLLRDHUP} ({@code RCV_SHUTDOWN}) for reading; {@code POLLHUP}
+ *       together with {@code POLLRDHUP} for writing (a stream socket that was never connected polls
+ *       {@code POLLHUP} alone, and is neither readable nor writable, as on FreeBSD). {@code fflags}
+ *       = {@code getsockopt(SO_ERROR)}, in FreeBSD's numbering.
+ *   <li>Pipe end of file: {@code POLLHUP} on the read end (no writer; Linux, like FreeBSD, does not
+ *       report it on a FIFO that never had one), {@code POLLERR} on the write end (no reader).
+ *       Pipes and FIFOs are told apart by the device of pipefs, found by probing one pipe.
+ *   <li>Writable: the OS's own {@code POLLOUT}; a pipe with a free slot takes at least {@code
+ *       PIPE_BUF} (4096) bytes, so FreeBSD's {@code data >= PIPE_BUF (512)} rule holds.
+ *   <li>File offset: {@code lseek(fd, 0, SEEK_CUR)}; size: {@code statx}.
+ * </ul>
+ *
+ * <h2>Deliberate differences from FreeBSD, and limits</h2>
+ *
+ * <ul>
+ *   <li>A datagram socket's {@code data} is the size of the next datagram (Linux's {@code
+ *       FIONREAD}); FreeBSD reports all queued bytes.
+ *   <li>A listening Unix-domain socket reports {@code data} 1 while a connection waits: Linux does
+ *       not expose the length of its queue cheaply.
+ *   <li>{@code SO_ERROR} clears the error on Linux: it is read only when the socket has reached end
+ *       of file with an error pending ({@code POLLERR}), so that {@code fflags} can carry it, and a
+ *       later {@code read} then returns end of file rather than the error. A pending error without
+ *       end of file (an ICMP error on UDP) makes the socket ready and is left for the read.
+ *   <li>A local {@code shutdown(SHUT_WR)} alone is not reported as {@code EV_EOF} on {@code
+ *       EVFILT_WRITE}: Linux's poll does not show it.
+ *   <li>{@code NOTE_LOWAT} on {@code EVFILT_WRITE} is re-checked when Linux reports new space,
+ *       which it does only after the socket was full; a mark above the OS's own threshold may be
+ *       noticed late.
+ *   <li>{@code EV_CLEAR} knotes fire on every readiness change epoll reports for their side, which
+ *       may include changes that FreeBSD would not report (such as space freed while data waits).
+ *   <li>Files are watched with inotify ({@code IN_MODIFY}) while a read knote exists; a file that
+ *       changes on a network file system without inotify events is noticed only by re-checks.
+ *   <li>A descriptor closed without {@link io.kqueue4j.FileDescriptors#close} (for instance by
+ *       closing its JDK channel) keeps its knotes, as the kernel cannot know; epoll forgets the file.
+ *       When the number is registered again with {@code EV_ADD}, the watch notices that it refers
+ *       to a new object and watches that one.
+ * </ul>
+ *
+ * <p>Every class loads on any OS; availability is probed by calling (libc, epoll, eventfd, statx),
+ * never guessed from version strings.
+ */
+package io.kqueue4j.linux.descriptor;

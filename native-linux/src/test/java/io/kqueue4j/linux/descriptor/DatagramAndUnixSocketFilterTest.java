@@ -1,0 +1,178 @@
+package io.kqueue4j.linux.descriptor;
+
+import static io.kqueue4j.KEvent.EVFILT_READ;
+import static io.kqueue4j.KEvent.EVFILT_WRITE;
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_EOF;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kqueue4j.FileDescriptors;
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KQueue;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** UDP over loopback and Unix-domain stream sockets (JDK 16+ {@link UnixDomainSocketAddress}). */
+@EnabledOnOs(OS.LINUX)
+class DatagramAndUnixSocketFilterTest {
+  @TempDir Path dir;
+  private KQueue kq;
+
+  @BeforeEach
+  void open() throws Exception {
+    kq = KQueue.emulated();
+  }
+
+  @AfterEach
+  void close() {
+    kq.close();
+  }
+
+  @Test
+  void udpDataIsTheSizeOfTheNextDatagram() throws Exception {
+    try (DatagramChannel receiver = DatagramChannel.open();
+        DatagramChannel sender = DatagramChannel.open()) {
+      receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int fd = FileDescriptors.of(receiver);
+      Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(kq).length);
+
+      sender.send(ByteBuffer.allocate(10), receiver.getLocalAddress());
+      sender.send(ByteBuffer.allocate(20), receiver.getLocalAddress());
+      KEvent ev = Io.next(kq);
+      assertEquals(10, ev.data(), "Linux reports the next datagram (FreeBSD: all queued bytes)");
+
+      receiver.receive(ByteBuffer.allocate(64));
+      await().atMost(10, SECONDS).until(() -> {
+        KEvent[] events = Io.poll(kq);
+        return events.length == 1 && events[0].data() == 20;
+      });
+      receiver.receive(ByteBuffer.allocate(64));
+      assertEquals(0, Io.poll(kq).length);
+    }
+  }
+
+  @Test
+  void anEmptyDatagramIsReadable() throws Exception {
+    try (DatagramChannel receiver = DatagramChannel.open();
+        DatagramChannel sender = DatagramChannel.open()) {
+      receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      Io.add(kq, FileDescriptors.of(receiver), EVFILT_READ, EV_ADD, 0, 0);
+      sender.send(ByteBuffer.allocate(0), receiver.getLocalAddress());
+      KEvent ev = Io.next(kq);
+      assertEquals(0, ev.data());
+      assertEquals(0, ev.flags() & EV_EOF);
+    }
+  }
+
+  @Test
+  void udpIsWritableWithoutAConnection() throws Exception {
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      Io.add(kq, FileDescriptors.of(socket), EVFILT_WRITE, EV_ADD, 0, 0);
+      KEvent ev = Io.next(kq);
+      assertEquals(EVFILT_WRITE, ev.filter());
+      assertTrue(ev.data() > 0);
+    }
+  }
+
+  private ServerSocketChannel unixListener(Path path) throws Exception {
+    ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    listener.bind(UnixDomainSocketAddress.of(path));
+    return listener;
+  }
+
+  @Test
+  void unixStreamReadAndPeerCloseGiveDataThenEofOnBothFilters() throws Exception {
+    Path path = dir.resolve("s");
+    SocketChannel client = null;
+    try (ServerSocketChannel listener = unixListener(path);
+        SocketChannel server = acceptFrom(listener, client = connect(path))) {
+      int fd = FileDescriptors.of(server);
+      Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+      client.write(ByteBuffer.allocate(33));
+      KEvent ev = Io.next(kq);
+      assertEquals(33, ev.data());
+      server.read(ByteBuffer.allocate(33));
+
+      Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+      assertEquals(EVFILT_WRITE, Io.next(kq).filter());
+      client.close();
+      KEvent read = Io.next(kq, fd, EVFILT_READ);
+      assertEquals(EV_EOF, read.flags() & EV_EOF);
+      KEvent write = Io.next(kq, fd, EVFILT_WRITE);
+      while ((write.flags() & EV_EOF) == 0) {
+        write = Io.next(kq, fd, EVFILT_WRITE);
+      }
+      assertEquals(EV_EOF, write.flags() & EV_EOF, "the peer is gone: nothing can be sent");
+    } finally {
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
+
+  private static SocketChannel connect(Path path) throws Exception {
+    return SocketChannel.open(UnixDomainSocketAddress.of(path));
+  }
+
+  private static SocketChannel acceptFrom(ServerSocketChannel listener, SocketChannel client)
+      throws Exception {
+    assertTrue(client.isConnected());
+    return listener.accept();
+  }
+
+  @Test
+  void unixListeningSocketIsReadableWithAPendingConnection() throws Exception {
+    Path path = dir.resolve("l");
+    try (ServerSocketChannel listener = unixListener(path)) {
+      int fd = FileDescriptors.of(listener);
+      Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(kq).length);
+      try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+        assertTrue(client.isConnected());
+        KEvent ev = Io.next(kq);
+        assertTrue(ev.data() >= 1, "Linux does not count a Unix socket's backlog: " + ev);
+        try (SocketChannel accepted = listener.accept()) {
+          assertTrue(accepted.isConnected());
+        }
+      }
+    } finally {
+      Files.deleteIfExists(path);
+    }
+  }
+
+  @Test
+  void socketpairIsAStreamSocket() throws Exception {
+    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_STREAM);
+    try {
+      Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
+      Io.write(pair[1], 12);
+      assertEquals(12, Io.next(kq).data());
+      FileDescriptors.close(pair[1]);
+      KEvent ev = Io.next(kq);
+      while ((ev.flags() & EV_EOF) == 0) {
+        ev = Io.next(kq);
+      }
+      assertEquals(12, ev.data());
+    } finally {
+      Io.closeQuietly(pair);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package io.kqueue4j.linux.descriptor;
+
+import static io.kqueue4j.KEvent.EVFILT_READ;
+import static io.kqueue4j.KEvent.EVFILT_WRITE;
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_EOF;
+import static io.kqueue4j.KEvent.NOTE_LOWAT;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kqueue4j.Errno;
+import io.kqueue4j.FileDescriptors;
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KQueue;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** {@code filt_soread}/{@code filt_sowrite}/the listen branch on TCP sockets over loopback. */
+@EnabledOnOs(OS.LINUX)
+class TcpSocketFilterTest {
+  private KQueue kq;
+  private ServerSocketChannel listener;
+  private SocketChannel client;
+  private SocketChannel server;
+  private final List<SocketChannel> extra = new ArrayList<>();
+
+  @BeforeEach
+  void open() throws Exception {
+    kq = KQueue.emulated();
+    listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    client = SocketChannel.open(listener.getLocalAddress());
+    server = listener.accept();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    kq.close();
+    for (SocketChannel c : extra) {
+      c.close();
+    }
+    client.close();
+    server.close();
+    listener.close();
+  }
+
+  private static void send(SocketChannel channel, int n) throws Exception {
+    ByteBuffer b = ByteBuffer.allocate(n);
+    while (b.hasRemaining()) {
+      channel.write(b);
+    }
+  }
+
+  private static void receive(SocketChannel channel, int n) throws Exception {
+    ByteBuffer b = ByteBuffer.allocate(n);
+    while (b.hasRemaining()) {
+      channel.read(b);
+    }
+  }
+
+  private static void awaitQueued(int fd, int bytes) {
+    await().atMost(10, SECONDS).until(() -> Syscalls.fionread(fd) == bytes);
+  }
+
+  @Test
+  void readDataIsTheQueuedByteCount() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    assertEquals(0, Io.poll(kq).length);
+
+    send(client, 100);
+    KEvent ev = Io.next(kq);
+    assertEquals(fd, ev.ident());
+    assertEquals(100, ev.data());
+    assertEquals(0, ev.flags() & EV_EOF);
+  }
+
+  @Test
+  void partialReadLeavesTheRestInData() throws Exception {
+    int fd = FileDescriptors.of(server);
+    send(client, 100);
+    awaitQueued(fd, 100);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    assertEquals(100, Io.next(kq).data());
+
+    receive(server, 40);
+    KEvent[] events = Io.poll(kq);
+    assertEquals(1, events.length);
+    assertEquals(60, events[0].data());
+
+    receive(server, 60);
+    assertEquals(0, Io.poll(kq).length);
+  }
+
+  @Test
+  void peerCloseGivesEofWithoutError() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    send(client, 7);
+    client.close();
+
+    KEvent ev = Io.next(kq);
+    while ((ev.flags() & EV_EOF) == 0) {
+      ev = Io.next(kq);
+    }
+    assertEquals(7, ev.data(), "EV_EOF is set while data is still buffered");
+    assertEquals(0, ev.fflags(), "an orderly close carries no error");
+  }
+
+  @Test
+  void peerResetGivesEofWithEconnreset() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    client.setOption(StandardSocketOptions.SO_LINGER, 0);
+    client.close(); // RST
+
+    KEvent ev = Io.next(kq);
+    assertEquals(EV_EOF, ev.flags() & EV_EOF);
+    assertEquals(Errno.ECONNRESET, ev.fflags(), "fflags carries the socket error, in FreeBSD's numbering");
+
+    KEvent again = Io.poll(kq)[0];
+    assertEquals(Errno.ECONNRESET, again.fflags(), "the error stays with the knote");
+  }
+
+  @Test
+  void writeFiresWithSendBufferSpace() throws Exception {
+    int fd = FileDescriptors.of(client);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    KEvent ev = Io.next(kq);
+    assertEquals(EVFILT_WRITE, ev.filter());
+    int sndbuf = client.getOption(StandardSocketOptions.SO_SNDBUF);
+    assertTrue(ev.data() > 0 && ev.data() <= sndbuf, "space " + ev.data() + " of " + sndbuf);
+  }
+
+  @Test
+  void fullSocketIsNotWritableUntilThePeerReads() throws Exception {
+    int fd = FileDescriptors.of(client);
+    client.configureBlocking(false);
+    ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+    long sent = 0;
+    int zeroes = 0;
+    while (zeroes < 3) { // loopback keeps accepting while the receiver's window opens
+      chunk.clear();
+      int n = client.write(chunk);
+      sent += n;
+      zeroes = n == 0 ? zeroes + 1 : 0;
+    }
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    assertEquals(0, Io.poll(kq).length, "full after " + sent + " bytes");
+
+    ByteBuffer sink = ByteBuffer.allocateDirect(256 * 1024);
+    long drained = 0;
+    while (drained < sent) {
+      sink.clear();
+      drained += server.read(sink);
+    }
+    KEvent ev = Io.next(kq);
+    assertEquals(EVFILT_WRITE, ev.filter());
+    assertTrue(ev.data() > 0);
+  }
+
+  @Test
+  void noteLowatOnReadWaitsForThatManyBytes() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, NOTE_LOWAT, 10);
+    send(client, 5);
+    awaitQueued(fd, 5);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, NOTE_LOWAT, 10); // re-checks now, synchronously
+    assertEquals(0, Io.poll(kq).length, "5 bytes are below the low-water mark of 10");
+
+    send(client, 5);
+    KEvent ev = Io.next(kq);
+    assertEquals(10, ev.data());
+  }
+
+  @Test
+  void noteLowatOnWriteAboveTheBufferNeverFires() throws Exception {
+    int fd = FileDescriptors.of(client);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, NOTE_LOWAT, 1L << 40);
+    assertEquals(0, Io.poll(kq).length, "no socket has a terabyte of space");
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, NOTE_LOWAT, 1);
+    assertEquals(1, Io.poll(kq).length, "a low-water mark of 1 is met");
+  }
+
+  @Test
+  void listeningSocketDataIsThePendingConnectionCount() throws Exception {
+    int fd = FileDescriptors.of(listener);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    assertEquals(0, Io.poll(kq).length, "nothing to accept");
+
+    for (int i = 0; i < 3; i++) {
+      extra.add(SocketChannel.open(listener.getLocalAddress()));
+    }
+    await().atMost(10, SECONDS).until(() -> {
+      KEvent[] events = Io.poll(kq);
+      return events.length == 1 && events[0].data() == 3;
+    });
+    extra.add(listener.accept());
+    KEvent[] events = Io.poll(kq);
+    assertEquals(1, events.length);
+    assertEquals(2, events[0].data(), "one accepted, two left");
+  }
+
+  @Test
+  void listeningSocketIsNeverWritable() throws Exception {
+    int fd = FileDescriptors.of(listener);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    extra.add(SocketChannel.open(listener.getLocalAddress()));
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    KEvent ev = Io.next(kq);
+    assertEquals(EVFILT_READ, ev.filter(), "only the read filter fires: " + ev);
+    for (KEvent other : Io.poll(kq)) {
+      assertEquals(EVFILT_READ, other.filter(), "EVFILT_WRITE never fires: " + other);
+    }
+  }
+
+  @Test
+  void unconnectedSocketIsNeitherReadableNorWritable() throws Exception {
+    try (SocketChannel fresh = SocketChannel.open()) {
+      int fd = FileDescriptors.of(fresh);
+      Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+      Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(kq).length, "no EV_EOF before a connection was ever made");
+      FileDescriptors.close(fd);
+    }
+  }
+
+  @Test
+  void writeFiresWhenANonBlockingConnectCompletes() throws Exception {
+    SocketChannel connecting = SocketChannel.open();
+    extra.add(connecting);
+    connecting.configureBlocking(false);
+    int fd = FileDescriptors.of(connecting);
+    boolean done = connecting.connect(listener.getLocalAddress());
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    KEvent ev = Io.next(kq);
+    assertEquals(0, ev.flags() & EV_EOF, "connected, not failed (immediate: " + done + ")");
+    assertTrue(connecting.finishConnect());
+  }
+
+  @Test
+  void refusedConnectGivesEofWithEconnrefused() throws Exception {
+    InetSocketAddress closedPort;
+    try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      closedPort = (InetSocketAddress) probe.getLocalAddress();
+    }
+    SocketChannel refused = SocketChannel.open();
+    extra.add(refused);
+    refused.configureBlocking(false);
+    int fd = FileDescriptors.of(refused);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    refused.connect(closedPort);
+    KEvent ev = Io.next(kq, fd, EVFILT_WRITE);
+    assertEquals(EV_EOF, ev.flags() & EV_EOF);
+    assertEquals(Errno.ECONNREFUSED, ev.fflags());
+  }
+}

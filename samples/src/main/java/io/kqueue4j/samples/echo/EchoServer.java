@@ -1,0 +1,278 @@
+package io.kqueue4j.samples.echo;
+
+import static io.kqueue4j.KEvent.EVFILT_READ;
+import static io.kqueue4j.KEvent.EVFILT_USER;
+import static io.kqueue4j.KEvent.EVFILT_WRITE;
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
+import static io.kqueue4j.KEvent.EV_DISABLE;
+import static io.kqueue4j.KEvent.EV_ENABLE;
+import static io.kqueue4j.KEvent.EV_EOF;
+import static io.kqueue4j.KEvent.EV_ERROR;
+import static io.kqueue4j.KEvent.NOTE_TRIGGER;
+
+import io.kqueue4j.FileDescriptors;
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KEventBuffer;
+import io.kqueue4j.KQueue;
+import io.kqueue4j.KQueueException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A TCP echo server that serves every client from one thread with one {@link KQueue}, the way a C
+ * program would: {@code EVFILT_READ} on the listening socket to accept, {@code EVFILT_READ} on each
+ * connection to echo what arrives, and, when a client does not read its echo fast enough, {@code
+ * EV_DISABLE} of that connection's read filter and {@code EV_ENABLE} of its {@code EVFILT_WRITE}
+ * until the rest is sent. {@link #close()} stops it from any thread through {@code EVFILT_USER}.
+ *
+ * <p>The loop allocates nothing per event: changes and events travel in {@link KEventBuffer}s, and
+ * each connection is its knotes' {@code udata}.
+ *
+ * <pre>java io.kqueue4j.samples.echo.EchoServer [port]</pre>
+ */
+public final class EchoServer implements Runnable, AutoCloseable {
+  private static final long STOP = 1;
+  private static final Object LISTENER = new Object();
+
+  private final KQueue kq;
+  private final ServerSocketChannel listener;
+  private final int listenFd;
+  private final int bufferSize;
+  private final KEventBuffer changes = new KEventBuffer(4096);
+  private final KEventBuffer events = new KEventBuffer(512);
+  private final Set<Connection> connections = new HashSet<>();
+  private volatile boolean running = true;
+  private volatile boolean stopped;
+  private volatile long accepted;
+  private volatile long echoed;
+  private volatile long writeWaits;
+
+  /**
+   * A server on {@code bind} that will run on {@code kq} (which the caller keeps and closes).
+   *
+   * @param bufferSize bytes read per event and held per connection while its client is slow
+   */
+  public EchoServer(KQueue kq, SocketAddress bind, int bufferSize) throws IOException {
+    this.kq = kq;
+    this.bufferSize = bufferSize;
+    this.listener = ServerSocketChannel.open();
+    listener.bind(bind, 1024);
+    listener.configureBlocking(false);
+    this.listenFd = FileDescriptors.of(listener);
+    kq.kevent(new KEvent[] {
+        KEvent.of(listenFd, EVFILT_READ, EV_ADD, 0, 0, LISTENER),
+        KEvent.of(STOP, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, null)}, null, Duration.ZERO);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 7007;
+    try (KQueue kq = KQueue.open();
+        EchoServer server = new EchoServer(kq, new InetSocketAddress(port), 16 * 1024)) {
+      System.out.println("echo server on port " + server.port() + ", kqueue backend "
+          + kq.backend() + ", descriptors " + FileDescriptors.support());
+      server.run();
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return listener.socket().getLocalPort();
+  }
+
+  /** Connections accepted so far. */
+  public long accepted() {
+    return accepted;
+  }
+
+  /** Bytes echoed so far. */
+  public long echoed() {
+    return echoed;
+  }
+
+  /** How often a slow client made the server wait for {@code EVFILT_WRITE}. */
+  public long writeWaits() {
+    return writeWaits;
+  }
+
+  /** Serves until {@link #close()}; then closes every connection and the listening socket. */
+  @Override
+  public void run() {
+    try {
+      while (running) {
+        kq.kevent(changes, events, -1);
+        changes.clear();
+        for (int i = 0; i < events.size(); i++) {
+          dispatch(i);
+        }
+      }
+    } catch (KQueueException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (Connection c : new ArrayList<>(connections)) {
+        c.close();
+      }
+      closeQuietly(listenFd);
+      stopped = true;
+    }
+  }
+
+  private void dispatch(int i) throws KQueueException {
+    Object udata = events.udata(i);
+    int flags = events.flags(i);
+    if (events.filter(i) == EVFILT_USER) {
+      running = false;
+    } else if ((flags & EV_ERROR) != 0) {
+      if (udata instanceof Connection) {
+        ((Connection) udata).close(); // a change on a connection that has gone
+      }
+    } else if (udata == LISTENER) {
+      accept(events.data(i));
+    } else if (events.filter(i) == EVFILT_READ) {
+      ((Connection) udata).readable(flags);
+    } else {
+      ((Connection) udata).writable();
+    }
+  }
+
+  private void accept(long pending) throws KQueueException {
+    for (long n = Math.max(1, pending); n > 0; n--) {
+      SocketChannel channel;
+      try {
+        channel = listener.accept();
+        if (channel == null) {
+          return;
+        }
+        channel.configureBlocking(false);
+      } catch (IOException e) {
+        return;
+      }
+      Connection c = new Connection(channel, FileDescriptors.of(channel));
+      connections.add(c);
+      accepted++;
+      change(c.fd, EVFILT_READ, EV_ADD, c);
+      change(c.fd, EVFILT_WRITE, EV_ADD | EV_DISABLE, c);
+    }
+  }
+
+  private void change(int fd, short filter, int flags, Object udata) throws KQueueException {
+    if (changes.size() == changes.capacity()) {
+      kq.kevent(changes, null, 0);
+      changes.clear();
+    }
+    changes.add(fd, filter, flags, 0, 0, udata);
+  }
+
+  /**
+   * Stops the server from any thread: {@link #run()} wakes through {@code EVFILT_USER}, closes
+   * every connection and the listening socket, and returns ({@link #isStopped()}).
+   */
+  @Override
+  public void close() {
+    running = false;
+    if (stopped) {
+      return;
+    }
+    try {
+      kq.kevent(new KEvent[] {KEvent.of(STOP, EVFILT_USER, 0, NOTE_TRIGGER, 0, null)}, null,
+          Duration.ZERO);
+    } catch (KQueueException e) {
+      // the queue is closed: run() has ended with EBADF
+    }
+  }
+
+  /** Whether {@link #run()} has ended. */
+  public boolean isStopped() {
+    return stopped;
+  }
+
+  private static void closeQuietly(int fd) {
+    try {
+      FileDescriptors.close(fd);
+    } catch (KQueueException e) {
+      // already closed
+    }
+  }
+
+  /** One client: its channel, its descriptor, and the echo it still owes. */
+  private final class Connection {
+    final SocketChannel channel;
+    final int fd;
+    final ByteBuffer buffer;
+    boolean open = true;
+
+    Connection(SocketChannel channel, int fd) {
+      this.channel = channel;
+      this.fd = fd;
+      this.buffer = ByteBuffer.allocateDirect(bufferSize);
+    }
+
+    void readable(int flags) throws KQueueException {
+      int n;
+      try {
+        n = channel.read(buffer);
+      } catch (IOException e) {
+        n = -1;
+      }
+      if (n < 0 || n == 0 && (flags & EV_EOF) != 0) {
+        close();
+        return;
+      }
+      echoed += n;
+      buffer.flip();
+      if (!send()) {
+        close();
+      } else if (buffer.hasRemaining()) {
+        writeWaits++;
+        change(fd, EVFILT_READ, EV_DISABLE, this);
+        change(fd, EVFILT_WRITE, EV_ENABLE, this);
+      } else {
+        buffer.clear();
+      }
+    }
+
+    void writable() throws KQueueException {
+      if (!send()) {
+        close();
+      } else if (!buffer.hasRemaining()) {
+        buffer.clear();
+        change(fd, EVFILT_WRITE, EV_DISABLE, this);
+        change(fd, EVFILT_READ, EV_ENABLE, this);
+      }
+    }
+
+    private boolean send() {
+      try {
+        channel.write(buffer);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    /** {@link FileDescriptors#close}: closes the channel and drops both knotes, as close(2) does. */
+    void close() {
+      if (open) {
+        open = false;
+        connections.remove(this);
+        closeQuietly(fd);
+      }
+    }
+  }
+
+  /** The server's counters, for diagnostics. */
+  @Override
+  public String toString() {
+    return "EchoServer[port=" + port() + ", connections=" + connections.size() + ", accepted="
+        + accepted + ", echoed=" + echoed + ", writeWaits=" + writeWaits + "]";
+  }
+}
