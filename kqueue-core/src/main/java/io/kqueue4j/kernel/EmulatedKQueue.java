@@ -540,6 +540,9 @@ public final class EmulatedKQueue implements KQueue {
         queue.unlink(marker);
         fluxWakeupLocked();
       }
+      if (sleepers > 0 && queue.count() > 0) {
+        events.signal(); // pass the wake-up on: events are left (FreeBSD wakes every sleeper)
+      }
       slot.udata = null;
       returnMarker(marker);
       readinessMayChange();

@@ -4,15 +4,18 @@ import java.util.function.Consumer;
 
 /**
  * {@code kq_knlist} and {@code kq_knhash}: a kqueue's knotes by (ident, filter). Descriptor knotes
- * sit in an array indexed by descriptor that grows in steps of {@link #EXTENT}; the others in a hash
- * of chains that doubles when it is three quarters full. Chains link through {@link KNote#link}.
- * Guarded by the kqueue's lock.
+ * below {@link #FD_ARRAY_LIMIT} sit in an array indexed by descriptor that grows in steps of {@link
+ * #EXTENT}; the others, and descriptors above the limit (numbers that stand for kqueues or channels
+ * where the OS has no descriptors), in a hash of chains that doubles when it is three quarters full.
+ * Chains link through {@link KNote#link}. Guarded by the kqueue's lock.
  */
 final class KNoteTable {
   /** {@code KQEXTENT}: the growth step of the descriptor array. */
   static final int EXTENT = 256;
   /** {@code KN_HASHSIZE}: the initial number of hash buckets. */
   static final int HASH_SIZE = 64;
+  /** Descriptors from here on are hashed, so a large number cannot grow the array without bound. */
+  static final int FD_ARRAY_LIMIT = 1 << 16;
   private static final KNote[] NONE = new KNote[0];
 
   private KNote[] byFd = NONE;
@@ -26,7 +29,7 @@ final class KNoteTable {
 
   KNote find(long ident, short filter, boolean isFd) {
     KNote kn;
-    if (isFd) {
+    if (isFd && ident < FD_ARRAY_LIMIT) {
       kn = ident < byFd.length ? byFd[(int) ident] : null;
     } else {
       kn = hash.length == 0 ? null : hash[bucket(ident, hash.length)];
@@ -39,11 +42,18 @@ final class KNoteTable {
 
   /** The first knote on descriptor {@code fd}, or null. */
   KNote firstOnFd(int fd) {
-    return fd >= 0 && fd < byFd.length ? byFd[fd] : null;
+    if (fd < FD_ARRAY_LIMIT) {
+      return fd >= 0 && fd < byFd.length ? byFd[fd] : null;
+    }
+    KNote kn = hash.length == 0 ? null : hash[bucket(fd, hash.length)];
+    while (kn != null && (kn.ident != fd || !kn.isFd)) {
+      kn = kn.link;
+    }
+    return kn;
   }
 
   void insert(KNote kn, boolean isFd) {
-    if (isFd) {
+    if (isFd && kn.ident < FD_ARRAY_LIMIT) {
       int fd = (int) kn.ident;
       if (fd >= byFd.length) {
         KNote[] grown = new KNote[(fd / EXTENT + 1) * EXTENT];
@@ -65,6 +75,7 @@ final class KNoteTable {
   }
 
   void remove(KNote kn, boolean isFd) {
+    isFd &= kn.ident < FD_ARRAY_LIMIT;
     KNote[] chains = isFd ? byFd : hash;
     int b = isFd ? (int) kn.ident : bucket(kn.ident, hash.length);
     if (chains[b] == kn) {

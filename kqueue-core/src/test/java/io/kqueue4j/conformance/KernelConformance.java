@@ -348,6 +348,23 @@ public abstract class KernelConformance extends KQueueTestSupport {
   }
 
   @Test
+  void many_nested_kqueues_are_found_and_removed() throws Exception {
+    KQueue[] inner = new KQueue[20];
+    for (int i = 0; i < inner.length; i++) {
+      inner[i] = newQueue();
+      add(inner[i].fd(), EVFILT_READ, EV_ADD, 0, 0, i);
+    }
+    inner[7].kevent(new KEvent[] {KEvent.of(1, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, null)}, null,
+        Duration.ZERO);
+    assertEquals(7, get().udata());
+    for (KQueue q : inner) {
+      add(q.fd(), EVFILT_READ, EV_DELETE, 0, 0, null);
+      q.close();
+    }
+    assertNoEvents();
+  }
+
+  @Test
   void write_filter_on_a_kqueue_is_einval() throws Exception {
     try (KQueue other = newQueue()) {
       assertEquals(Errno.EINVAL, change(other.fd(), EVFILT_WRITE, EV_ADD, 0, 0, null).data());

@@ -1,0 +1,110 @@
+package io.kqueue4j.reliability;
+
+import static io.kqueue4j.KEvent.EVFILT_USER;
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_ONESHOT;
+import static io.kqueue4j.KEvent.NOTE_TRIGGER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.kqueue4j.Errno;
+import io.kqueue4j.FileDescriptors;
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.EmulatedKQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Minimal reproductions of kernel bugs the reliability suites found, one test per bug. */
+class KernelRegressionTest {
+
+  /**
+   * Two scanners and oneshot knotes: a scan that delivers a oneshot knote drops it with the lock
+   * released while its marker is at the head of the queue; a second scanner that looks then waits
+   * for flux, and the first one used to unlink its marker without waking it (FreeBSD wakes flux
+   * waiters at the marker and on leaving the scan). The second scanner then slept forever, and
+   * every later scanner behind it.
+   */
+  @Test
+  void a_scan_leaving_its_marker_wakes_scanners_waiting_behind_it() throws Exception {
+    EmulatedKQueue kq = EmulatedKQueue.open();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong delivered = new AtomicLong();
+    List<Thread> scanners = new ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      Thread t = new Thread(() -> {
+        KEvent[] out = new KEvent[1];
+        while (!stop.get()) {
+          try {
+            delivered.addAndGet(kq.kevent(null, out, Duration.ZERO));
+          } catch (KQueueException e) {
+            return; // closed
+          }
+        }
+      }, "scanner-" + s);
+      t.setDaemon(true);
+      scanners.add(t);
+      t.start();
+    }
+    try {
+      // Rounds of oneshot knotes drained by the scanners alone: without registrations going on,
+      // nothing else wakes a scanner that missed its wakeup.
+      KEvent[] batch = new KEvent[32];
+      long expected = 0;
+      long end = System.nanoTime() + 3_000_000_000L;
+      for (int round = 0; System.nanoTime() < end; round++) {
+        for (int i = 0; i < batch.length; i++) {
+          batch[i] = KEvent.of(i, EVFILT_USER, EV_ADD | EV_ONESHOT, NOTE_TRIGGER, 0, null);
+        }
+        kq.kevent(batch, null, Duration.ZERO);
+        expected += batch.length;
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (delivered.get() < expected) {
+          if (System.nanoTime() > deadline) {
+            fail("round " + round + ": scanners stalled with " + (expected - delivered.get())
+                + " oneshot events pending: " + states(scanners));
+          }
+          Thread.onSpinWait();
+        }
+      }
+    } finally {
+      stop.set(true);
+      kq.close(); // wakes any stalled scanner
+      for (Thread t : scanners) {
+        t.join(5_000);
+      }
+    }
+    for (Thread t : scanners) {
+      assertEquals(false, t.isAlive(), t.getName() + " still running");
+    }
+  }
+
+  /**
+   * {@code close(2)} of a negative descriptor while some kqueue holds descriptor knotes used to
+   * index that kqueue's descriptor table at the negative number and throw {@code
+   * ArrayIndexOutOfBoundsException} instead of failing with {@code EBADF}.
+   */
+  @Test
+  void closing_a_negative_descriptor_is_ebadf() throws Exception {
+    try (EmulatedKQueue outer = EmulatedKQueue.open(); EmulatedKQueue inner = EmulatedKQueue.open()) {
+      outer.kevent(new KEvent[] {KEvent.of(inner.fd(), KEvent.EVFILT_READ, EV_ADD, 0, 0, null)},
+          null, Duration.ZERO);
+      KQueueException e = assertThrows(KQueueException.class, () -> FileDescriptors.close(-1));
+      assertEquals(Errno.EBADF, e.errno());
+      assertEquals(1, outer.checkInvariants());
+    }
+  }
+
+  private static String states(List<Thread> threads) {
+    StringBuilder s = new StringBuilder();
+    for (Thread t : threads) {
+      s.append(t.getName()).append('=').append(t.getState()).append(' ');
+    }
+    return s.toString();
+  }
+}
