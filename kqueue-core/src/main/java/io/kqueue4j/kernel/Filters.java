@@ -10,7 +10,10 @@ import static io.kqueue4j.KEvent.EVFILT_WRITE;
 import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueueException;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -33,6 +36,7 @@ public final class Filters {
   private static final AtomicReferenceArray<FilterOps> DESCRIPTOR_OPS =
       new AtomicReferenceArray<>(SLOTS);
   private static final AtomicIntegerArray REFS = new AtomicIntegerArray(SLOTS);
+  private static final List<String> LOAD_FAILURES;
 
   static {
     OPS.set(~EVFILT_USER, new UserFilter());
@@ -41,12 +45,31 @@ public final class Filters {
     OPS.set(~EVFILT_VNODE, new DescriptorFilter(EVFILT_VNODE));
     OPS.set(~EVFILT_AIO, new NullFilter("EVFILT_AIO is not implemented"));
     OPS.set(~EVFILT_LIO, new NullFilter("EVFILT_LIO is not implemented"));
-    for (FilterProvider provider : ServiceLoader.load(FilterProvider.class)) {
-      provider.filters().forEach((filter, ops) -> OPS.compareAndSet(slotOrThrow(filter), null, ops));
-      provider
-          .descriptorFilters()
-          .forEach((filter, ops) -> DESCRIPTOR_OPS.compareAndSet(slotOrThrow(filter), null, ops));
+    List<String> failures = new ArrayList<>();
+    Iterator<FilterProvider> providers = ServiceLoader.load(FilterProvider.class).iterator();
+    while (true) {
+      try {
+        if (!providers.hasNext()) {
+          break;
+        }
+        FilterProvider provider = providers.next();
+        provider.filters().forEach((filter, ops) -> OPS.compareAndSet(slotOrThrow(filter), null, ops));
+        provider
+            .descriptorFilters()
+            .forEach((filter, ops) -> DESCRIPTOR_OPS.compareAndSet(slotOrThrow(filter), null, ops));
+      } catch (ServiceConfigurationError | RuntimeException e) {
+        failures.add(String.valueOf(e));
+      }
     }
+    LOAD_FAILURES = List.copyOf(failures);
+  }
+
+  /**
+   * Providers that could not be loaded (a broken class path or a provider that threw), each as its
+   * error's text; their filters fail with {@code ENXIO} naming these. Empty when all loaded.
+   */
+  public static List<String> loadFailures() {
+    return LOAD_FAILURES;
   }
 
   private Filters() {}

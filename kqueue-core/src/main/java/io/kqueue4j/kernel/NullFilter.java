@@ -2,6 +2,7 @@ package io.kqueue4j.kernel;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
+import java.util.List;
 
 /** {@code null_filtops}: a slot without a filter; attach fails with {@code ENXIO}. */
 final class NullFilter implements FilterOps {
@@ -16,8 +17,10 @@ final class NullFilter implements FilterOps {
 
   @Override
   public void attach(KNote kn) throws KQueueException {
+    List<String> failures = Filters.loadFailures();
     throw new KQueueException("kevent", Errno.ENXIO,
-        io.kqueue4j.KEvent.filterName(kn.filter()) + ": " + reason);
+        io.kqueue4j.KEvent.filterName(kn.filter()) + ": " + reason
+            + (failures.isEmpty() ? "" : "; filter providers that failed to load: " + failures));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.kqueue4j.filters.proc;
 
+import io.kqueue4j.filters.conformance.ProcConformanceTest;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 

@@ -2,7 +2,7 @@ package io.kqueue4j.linux.proc;
 
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
-import io.kqueue4j.filters.proc.ProcConformanceTest;
+import io.kqueue4j.filters.conformance.ProcConformanceTest;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 

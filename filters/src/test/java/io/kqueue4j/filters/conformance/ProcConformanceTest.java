@@ -1,4 +1,4 @@
-package io.kqueue4j.filters.proc;
+package io.kqueue4j.filters.conformance;
 
 import static io.kqueue4j.KEvent.EVFILT_PROC;
 import static io.kqueue4j.KEvent.EV_ADD;
@@ -22,6 +22,8 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KEventBuffer;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.filters.proc.ProcFilter;
+import io.kqueue4j.filters.proc.WaitStatus;
 import io.kqueue4j.filters.testing.QueueTestSupport;
 import java.io.IOException;
 import java.io.OutputStream;

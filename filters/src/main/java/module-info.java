@@ -1,0 +1,23 @@
+/** kqueue4j filters: timers, processes, signals, descriptors, vnodes and file-system event streams. */
+module io.kqueue4j.filters {
+  requires transitive io.kqueue4j;
+  requires jdk.unsupported;
+  requires static org.jctools.core;
+
+  exports io.kqueue4j.filters.timer;
+  exports io.kqueue4j.filters.proc;
+  exports io.kqueue4j.filters.signal;
+  exports io.kqueue4j.filters.descriptor;
+  exports io.kqueue4j.filters.spi;
+
+  uses io.kqueue4j.filters.spi.ProcessExitSource;
+  uses io.kqueue4j.filters.descriptor.ReadinessSource;
+
+  provides io.kqueue4j.kernel.FilterProvider with
+      io.kqueue4j.filters.timer.TimerFilterProvider,
+      io.kqueue4j.filters.descriptor.DescriptorFilterProvider,
+      io.kqueue4j.filters.proc.ProcFilterProvider,
+      io.kqueue4j.filters.signal.SignalFilterProvider;
+  provides io.kqueue4j.spi.DescriptorSupport with
+      io.kqueue4j.filters.descriptor.SelectorDescriptors;
+}

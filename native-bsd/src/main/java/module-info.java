@@ -1,0 +1,9 @@
+/** kqueue4j native backend: passthrough to kqueue(2)/kevent(2) through JNR-FFI. */
+module io.kqueue4j.bsd {
+  requires io.kqueue4j;
+  requires org.jnrproject.ffi;
+
+  exports io.kqueue4j.bsd;
+
+  provides io.kqueue4j.spi.NativeKQueueProvider with io.kqueue4j.bsd.BsdKQueueProvider;
+}
