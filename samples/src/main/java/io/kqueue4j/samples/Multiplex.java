@@ -2,6 +2,7 @@ package io.kqueue4j.samples;
 
 import static io.kqueue4j.KEvent.*;
 
+import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
@@ -33,7 +34,7 @@ public final class Multiplex {
   }
 
   public static void main(String[] args) throws Exception {
-    String[] commands = args.length > 0 ? args : new String[] {"sleep 0.3", "echo hello from a child", "ls / > /dev/null"};
+    String[] commands = args.length > 0 ? args : new String[] {"sleep 0.5", "echo hello from a child", "ls / > /dev/null"};
     try (KQueue kq = KQueue.open()) {
       System.exit(new Multiplex(kq, System.out).run(commands));
     }
@@ -47,23 +48,35 @@ public final class Multiplex {
     for (String command : commands) {
       Process p = new ProcessBuilder("sh", "-c", command).inheritIO().start();
       running.put(p.pid(), command);
-      changes.add(KEvent.of(p.pid(), EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, command));
+      changes.add(KEvent.of(p.pid(), EVFILT_PROC, EV_ADD | EV_RECEIPT, NOTE_EXIT, 0, p));
     }
-    Thread worker = startWorker();
     int worst = 0;
-    KEvent[] events = new KEvent[16];
+    KEvent[] events = new KEvent[Math.max(16, changes.size())];
     int n = kq.kevent(changes.toArray(KEvent[]::new), events, null);
+    Thread worker = startWorker(); // after the registration of the knote it triggers
     while (true) {
       for (int i = 0; i < n; i++) {
         KEvent ev = events[i];
         if ((ev.flags() & EV_ERROR) != 0) {
-          throw new KQueueException("kevent", (int) ev.data(), "change " + ev + " failed");
+          if (ev.data() == 0) {
+            continue; // the receipt of a successful registration
+          }
+          if (ev.filter() != EVFILT_PROC || ev.data() != Errno.ESRCH) {
+            throw new KQueueException("kevent", (int) ev.data(), "change " + ev + " failed");
+          }
+          // ESRCH: the child exited and was reaped before we asked, as waitpid(2) would tell
+          Process p = (Process) ev.udata();
+          int status = p.waitFor();
+          out.printf("exit   pid %d status %d (before registration): %s%n", ev.ident(), status,
+              running.remove(ev.ident()));
+          worst = Math.max(worst, status);
+          continue;
         }
         switch (ev.filter()) {
           case EVFILT_PROC -> {
             int status = exitStatus(ev.data());
-            out.printf("exit   pid %d status %d: %s%n", ev.ident(), status, ev.udata());
-            running.remove(ev.ident());
+            out.printf("exit   pid %d status %d: %s%n", ev.ident(), status,
+                running.remove(ev.ident()));
             worst = Math.max(worst, status);
           }
           case EVFILT_TIMER -> out.printf("timer  %d tick(s), %d running%n", ev.data(), running.size());
@@ -91,8 +104,10 @@ public final class Multiplex {
             KEvent.of(PROGRESS, EVFILT_USER, 0, NOTE_TRIGGER | NOTE_FFCOPY | percent, 0, null)},
               null, java.time.Duration.ZERO);
         }
-      } catch (InterruptedException | KQueueException e) {
+      } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (KQueueException e) {
+        throw new IllegalStateException(e);
       }
     }, "progress");
     worker.start();
