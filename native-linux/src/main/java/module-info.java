@@ -14,4 +14,6 @@ module io.kqueue4j.linux {
       io.kqueue4j.linux.descriptor.EpollReadinessSource;
   provides io.kqueue4j.filters.spi.ProcessExitSource with
       io.kqueue4j.linux.proc.PidFdProcessExitSource;
+  provides io.kqueue4j.filters.fsevent.FsEventSource with
+      io.kqueue4j.linux.fsevent.InotifyFsEventSource;
 }

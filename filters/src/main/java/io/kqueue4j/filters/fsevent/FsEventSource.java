@@ -1,0 +1,40 @@
+package io.kqueue4j.filters.fsevent;
+
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Service interface of the sources behind {@link FsWatcher}, found with {@link
+ * java.util.ServiceLoader}: module {@code native-linux} provides one over inotify ({@code
+ * "linux-inotify"}); this module provides the portable fallback over the JDK {@code WatchService}
+ * ({@code "portable-watchservice"}). {@link FsEventSources#active()} picks the one in use.
+ *
+ * <p>A source watches each root recursively and reports through the {@link FsEventSink} it is
+ * given: every change below a root that the sink {@link FsEventSink#wants wants}, each as one call,
+ * or a {@link FsEventSink#dropped} when it lost track. Implementations are thread-safe and run a
+ * handful of threads at most, whatever the number of watchers and directories.
+ */
+public interface FsEventSource {
+
+  /** A short name for diagnostics, such as {@code "linux-inotify"}. */
+  String name();
+
+  /** Higher wins when several sources are available. */
+  int priority();
+
+  /** Why this source cannot run here, or {@code null} when it can. Must not throw. */
+  Throwable unavailabilityCause();
+
+  /** The types this source can produce (besides {@link FsEventType#EVENTS_DROPPED}). */
+  Set<FsEventType> supportedTypes();
+
+  /**
+   * Starts watching the roots of {@code spec}, which exist and are directories (the watcher checked),
+   * and returns once every directory below them is watched: from then on no change is missed.
+   * Reports start-up progress to {@link FsWatchSpec#progress()} on the calling thread.
+   *
+   * @throws IOException when a root cannot be watched, or an OS limit (such as {@code
+   *     fs.inotify.max_user_watches}) is reached; nothing stays watched then
+   */
+  FsWatch start(FsWatchSpec spec, FsEventSink sink) throws IOException;
+}

@@ -1,0 +1,24 @@
+package io.kqueue4j.filters.fsevent;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What an {@link FsEventSource} is asked to watch.
+ *
+ * @param roots absolute, normalized directories, none inside another
+ * @param types the types wanted (never empty)
+ * @param excludedDevices {@code st_dev} values whose directories are not watched and whose events
+ *     are not reported
+ * @param progress start-up progress listener
+ */
+public record FsWatchSpec(
+    List<Path> roots, Set<FsEventType> types, Set<Long> excludedDevices, StartupProgress progress) {
+
+  public FsWatchSpec {
+    roots = List.copyOf(roots);
+    types = Set.copyOf(types);
+    excludedDevices = Set.copyOf(excludedDevices);
+  }
+}
