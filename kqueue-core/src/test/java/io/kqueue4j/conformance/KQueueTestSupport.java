@@ -30,7 +30,7 @@ public abstract class KQueueTestSupport {
     kq.close();
   }
 
-  /** {@code kevent_add}: applies one change; fails the test on error. */
+  /** {@code kevent_add}: applies one change; a failure throws. */
   protected void add(long ident, short filter, int flags, int fflags, long data, Object udata)
       throws KQueueException {
     kq.kevent(new KEvent[] {KEvent.of(ident, filter, flags, fflags, data, udata)}, null, Duration.ZERO);
@@ -59,9 +59,14 @@ public abstract class KQueueTestSupport {
 
   /** {@code kevent_get}: waits up to 5 s for exactly one event. */
   protected KEvent get() throws KQueueException {
+    return get(Duration.ofSeconds(5));
+  }
+
+  /** Waits up to {@code timeout} for exactly one event. */
+  protected KEvent get(Duration timeout) throws KQueueException {
     KEvent[] out = new KEvent[1];
-    int n = kq.kevent(null, out, Duration.ofSeconds(5));
-    assertEquals(1, n, "one event within 5 s");
+    int n = kq.kevent(null, out, timeout);
+    assertEquals(1, n, "one event within " + timeout);
     return out[0];
   }
 

@@ -24,7 +24,7 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.proc.ProcFilter;
 import io.kqueue4j.filters.proc.WaitStatus;
-import io.kqueue4j.filters.testing.QueueTestSupport;
+import io.kqueue4j.conformance.KQueueTestSupport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.condition.OS;
  * say which source they expect.
  */
 @DisabledOnOs(OS.WINDOWS)
-public abstract class ProcConformanceTest extends QueueTestSupport {
+public abstract class ProcConformanceTest extends KQueueTestSupport {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final List<Process> started = new ArrayList<>();

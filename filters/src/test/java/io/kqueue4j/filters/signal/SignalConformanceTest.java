@@ -16,7 +16,7 @@ import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
-import io.kqueue4j.filters.testing.QueueTestSupport;
+import io.kqueue4j.conformance.KQueueTestSupport;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ import sun.misc.SignalHandler;
  * witness), so "no event" is checked only after the signal is known to have arrived.
  */
 @DisabledOnOs(OS.WINDOWS)
-public abstract class SignalConformanceTest extends QueueTestSupport {
+public abstract class SignalConformanceTest extends KQueueTestSupport {
   protected static final Duration WAIT = Duration.ofSeconds(10);
 
   private SignalHandler usr1Before;

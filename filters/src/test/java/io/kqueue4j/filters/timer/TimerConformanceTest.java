@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
-import io.kqueue4j.filters.testing.QueueTestSupport;
+import io.kqueue4j.conformance.KQueueTestSupport;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * can run it: subclasses say which queue to open. Periods are short and assertions leave room for
  * a loaded machine; the exact arithmetic is pinned by {@link TimerFilterManualClockTest}.
  */
-public abstract class TimerConformanceTest extends QueueTestSupport {
+public abstract class TimerConformanceTest extends KQueueTestSupport {
 
   /** Waits {@code millis} on a timer of a queue of its own, so the queue under test is untouched. */
   protected void pause(long millis) throws KQueueException {

@@ -25,7 +25,7 @@ import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
-import io.kqueue4j.filters.testing.QueueTestSupport;
+import io.kqueue4j.conformance.KQueueTestSupport;
 import io.kqueue4j.kernel.Filters;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * TimerService#driven driven} service ({@code kqueue_add_filteropts}) and moves time itself, so
  * every expiry happens exactly when the test says.
  */
-class TimerFilterManualClockTest extends QueueTestSupport {
+class TimerFilterManualClockTest extends KQueueTestSupport {
   private static final long MS = 1_000_000L;
 
   private final ManualClock clock = new ManualClock();
