@@ -16,4 +16,6 @@ module io.kqueue4j.linux {
       io.kqueue4j.linux.proc.PidFdProcessExitSource;
   provides io.kqueue4j.filters.fsevent.FsEventSource with
       io.kqueue4j.linux.fsevent.InotifyFsEventSource;
+  provides io.kqueue4j.filters.vnode.VnodeSource with
+      io.kqueue4j.linux.vnode.InotifyVnodeSource;
 }
