@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the jcstress cases of {@code io.kqueue4j.reliability.jcstress} in a child JVM (jcstress
- * forks its own) in its quick mode, and fails on any forbidden outcome. {@code -Dslow} runs the
- * same cases in jcstress's default mode for longer.
+ * forks its own) in its sanity mode, and fails on any forbidden outcome or error. {@code
+ * -Djcstress.mode=default} (or {@code quick}, {@code tough}) runs them for longer.
  */
 class JcstressTest {
 
@@ -22,7 +22,7 @@ class JcstressTest {
   void in_flux_cases_show_no_forbidden_outcome(@TempDir Path results) throws Exception {
     String classPath = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
-    String mode = Boolean.getBoolean("slow") ? "default" : "sanity";
+    String mode = System.getProperty("jcstress.mode", "sanity");
     Process jcstress = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", classPath, "org.openjdk.jcstress.Main",
