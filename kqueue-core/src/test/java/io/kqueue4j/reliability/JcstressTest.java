@@ -27,6 +27,7 @@ class JcstressTest {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", classPath, "org.openjdk.jcstress.Main",
             "-t", "io.kqueue4j.reliability.jcstress", "-m", mode, "-r", results.toString())
+        .directory(results.toFile()) // jcstress drops its result blob in the working directory
         .redirectErrorStream(true)
         .start();
     byte[] out = jcstress.getInputStream().readAllBytes();
