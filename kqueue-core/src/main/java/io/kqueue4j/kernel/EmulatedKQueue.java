@@ -147,6 +147,9 @@ public final class EmulatedKQueue implements KQueue {
       try {
         register(ident, filter, flags, fflags, data, udata);
       } catch (KQueueException e) {
+        if (closed) {
+          throw closedError(); // the queue went away under the call: the call fails, not the entry
+        }
         failure = e;
       }
       if (failure == null && (flags & EV_RECEIPT) == 0) {

@@ -3,6 +3,7 @@ package io.kqueue4j.reliability;
 import static io.kqueue4j.KEvent.EVFILT_USER;
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
+import static io.kqueue4j.KEvent.EV_RECEIPT;
 import static io.kqueue4j.KEvent.NOTE_TRIGGER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,11 +14,14 @@ import io.kqueue4j.FileDescriptors;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.kernel.FilterOps;
+import io.kqueue4j.kernel.KNote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Minimal reproductions of kernel bugs the reliability suites found, one test per bug. */
@@ -97,6 +101,50 @@ class KernelRegressionTest {
       KQueueException e = assertThrows(KQueueException.class, () -> FileDescriptors.close(-1));
       assertEquals(Errno.EBADF, e.errno());
       assertEquals(1, outer.checkInvariants());
+    }
+  }
+
+  /**
+   * A {@code close()} that lands while a changelist is being applied used to turn the next change
+   * into an {@code EV_ERROR} entry with {@code EBADF}, so the caller saw a failed change of a queue
+   * it had no reason to think closed. The call as a whole fails with {@code EBADF} now. The first
+   * change's attach starts the close and returns once the closer waits for that knote.
+   */
+  @Test
+  void a_close_during_the_changelist_fails_the_call_not_the_entry() throws Exception {
+    EmulatedKQueue kq = EmulatedKQueue.open();
+    AtomicReference<Thread> closer = new AtomicReference<>();
+    FilterOps closing = new FilterOps() {
+      @Override
+      public void attach(KNote kn) {
+        Thread t = new Thread(kq::close, "closer");
+        closer.set(t);
+        t.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+          Thread.onSpinWait(); // the closer has marked the queue closed and waits for this knote
+        }
+      }
+
+      @Override
+      public void detach(KNote kn) {}
+
+      @Override
+      public boolean event(KNote kn, long hint) {
+        return false;
+      }
+    };
+    try (FilterSlot slot = FilterSlot.install(closing)) {
+      KEvent[] changes = {
+        KEvent.of(1, slot.filter, EV_ADD, 0, 0, null),
+        KEvent.of(2, EVFILT_USER, EV_ADD | EV_RECEIPT, 0, 0, null),
+      };
+      KQueueException e = assertThrows(KQueueException.class,
+          () -> kq.kevent(changes, new KEvent[2], Duration.ZERO));
+      assertEquals(Errno.EBADF, e.errno());
+      closer.get().join(10_000);
+      assertEquals(false, closer.get().isAlive(), "close() did not finish");
+      assertEquals(0, kq.checkInvariants());
     }
   }
 
