@@ -1,6 +1,7 @@
 /** kqueue4j native backend: passthrough to kqueue(2)/kevent(2) through JNR-FFI. */
 module io.kqueue4j.bsd {
   requires io.kqueue4j;
+  requires io.kqueue4j.filters;
   requires org.jnrproject.ffi;
 
   exports io.kqueue4j.bsd;
