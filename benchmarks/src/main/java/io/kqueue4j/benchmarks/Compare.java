@@ -381,12 +381,13 @@ public final class Compare {
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
       w.println("target,ours_label,ours,ours_min,ours_max,ours_forks,peer_label,peer,"
           + "peer_min,peer_max,peer_forks,unit,ratio,ratio_best,ratio_worst,"
-          + "requirement,limit,pass,forks,smoke");
+          + "requirement,limit,absolute,pass,forks,smoke");
       for (Row row : rows) {
         w.println(String.join(",", row.target, quote(row.ours.label), csv(row.ours),
             quote(row.peer.label), csv(row.peer), quote(row.ours.unit), fmt(row.ratio()),
             fmt(row.bestRatio()), fmt(row.worstRatio()), quote(row.check.text),
-            fmt(row.check.limit), Boolean.toString(row.passes()), Integer.toString(s.forks),
+            fmt(row.check.limit), Boolean.toString(row.check.absolute),
+            Boolean.toString(row.passes()), Integer.toString(s.forks),
             Boolean.toString(s.smoke)));
       }
     }
