@@ -73,6 +73,25 @@ class SamplesAsProcessesTest {
     assertTrue(output.contains("user   progress "), "the worker reported through EVFILT_USER: " + output);
   }
 
+  /** The README's main command runs this script; it must keep showing what the README says. */
+  @Test
+  void readme_demo_shows_each_change_and_ends_on_sigterm() throws Exception {
+    String cp = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    Path out = tmp.resolve("demo-out");
+    Process p = new ProcessBuilder("sh", Path.of("kqwatch-demo.sh").toAbsolutePath().toString(), cp)
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    started.add(p);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo did not finish");
+    String output = Files.readString(out, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), output);
+    assertTrue(output.lines().anyMatch(l -> l.startsWith("CREATE_DIR ") && l.endsWith("/src/main/java [dir]")), output);
+    assertTrue(output.lines().anyMatch(l -> l.startsWith("RENAME ")
+        && l.contains("/src/main/java/A.java -> ") && l.endsWith("/src/main/java/B.java")), output);
+    assertTrue(output.lines().anyMatch(l -> l.startsWith("DELETE ") && l.endsWith("/src [dir]")), output);
+    assertTrue(output.contains("exited with status 0"), output);
+  }
+
   @Test
   void echo_server_echoes_for_clients_of_another_process() throws Exception {
     Process p = start(EchoServer.class, null, "0");
