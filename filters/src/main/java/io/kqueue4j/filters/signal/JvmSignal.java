@@ -1,6 +1,8 @@
 package io.kqueue4j.filters.signal;
 
 import io.kqueue4j.kernel.KNoteList;
+import java.util.HashMap;
+import java.util.Map;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -21,6 +23,10 @@ import sun.misc.SignalHandler;
 final class JvmSignal {
   /** The hint a delivery posts to the knotes ({@code NOTE_SIGNAL}). */
   static final long HINT_DELIVERED = io.kqueue4j.KEvent.NOTE_SIGNAL;
+  /** The handler of {@link #ignoreInJvm}: the JVM takes no action. */
+  private static final SignalHandler IGNORED = sig -> {};
+  /** Every signal handled so far, by name: one instance per signal in the JVM; guarded by itself. */
+  private static final Map<String, JvmSignal> BY_NAME = new HashMap<>();
 
   final String name;
   final KNoteList knotes = new KNoteList();
@@ -30,13 +36,25 @@ final class JvmSignal {
   /** Our handler while installed; guarded by this. */
   private Counter installed;
 
-  /**
-   * @throws IllegalArgumentException when the OS has no such signal or the JVM refuses it, with
-   *     the JVM's reason
-   */
-  JvmSignal(String name) {
+  private JvmSignal(String name) {
     this.name = name;
     this.signal = new Signal(name);
+  }
+
+  /**
+   * The one instance for signal {@code name} (without {@code SIG}).
+   *
+   * @throws IllegalArgumentException when the OS has no such signal, with the JVM's reason
+   */
+  static JvmSignal of(String name) {
+    synchronized (BY_NAME) {
+      JvmSignal signal = BY_NAME.get(name);
+      if (signal == null) {
+        signal = new JvmSignal(name);
+        BY_NAME.put(name, signal);
+      }
+      return signal;
+    }
   }
 
   /**
@@ -60,6 +78,25 @@ final class JvmSignal {
       installed = counter;
     }
     refs++;
+  }
+
+  /**
+   * Makes the JVM take no action on this signal from now on, also after the last watcher leaves;
+   * watchers keep counting it. With a watcher present, only what our handler chains to changes.
+   *
+   * @throws IllegalArgumentException as {@link #acquire} does
+   */
+  synchronized void ignoreInJvm() {
+    if (installed != null) {
+      installed.previous = IGNORED;
+      return;
+    }
+    SignalHandler previous = Signal.handle(signal, IGNORED);
+    if (Signal.handle(signal, IGNORED) != IGNORED) {
+      Signal.handle(signal, previous);
+      throw new IllegalArgumentException("SIG" + name + " is ignored by this process and the JVM"
+          + " does not let a handler replace that (as under nohup)");
+    }
   }
 
   /** Puts the replaced handler back when the last watcher leaves. */

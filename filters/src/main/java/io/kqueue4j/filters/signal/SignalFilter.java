@@ -6,7 +6,6 @@ import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -34,7 +33,8 @@ import java.util.Map;
  * watched {@code SIGUSR1} with the default action still terminates the process; here a signal
  * whose disposition is the default (terminate, stop, ignore) is caught while watched, counted and
  * otherwise ignored. To keep an ignored signal's disposition, nothing changes; to keep the JVM's
- * shutdown on {@code SIGTERM}, nothing changes either (its handler is chained).
+ * shutdown on {@code SIGTERM}, nothing changes either (its handler is chained); to handle {@code
+ * SIGTERM} in the program instead, {@link Signals#ignore} it first, as C would with {@code SIG_IGN}.
  */
 public final class SignalFilter implements FilterOps {
 
@@ -48,39 +48,15 @@ public final class SignalFilter implements FilterOps {
       Signals.SIGILL, "the JVM uses it for implicit checks",
       Signals.SIGQUIT, "the JVM uses it for thread dumps");
 
-  /** The JVM-level signals watched so far, by name; guarded by itself. */
-  private final Map<String, JvmSignal> signals = new HashMap<>();
-
   /** {@code filt_sigattach}. */
   @Override
   public void attach(KNote kn) throws KQueueException {
-    long number = kn.ident();
-    String reserved = number >= 0 && number <= Integer.MAX_VALUE ? RESERVED.get((int) number) : null;
-    if (reserved != null) {
-      throw invalid(number, "reserved by the JVM: " + reserved);
-    }
-    String name = Signals.name(number);
-    if (name == null) {
-      throw invalid(number, "not a signal number");
-    }
-    if (number >= Signals.SIGRTMIN) {
-      throw invalid(number, "real-time signals cannot be handled through the JVM");
-    }
-    JvmSignal signal;
+    JvmSignal signal = jvmSignal(kn.ident(), "EVFILT_SIGNAL ident " + kn.ident());
     try {
-      synchronized (signals) {
-        signal = signals.get(name);
-        if (signal == null) {
-          signal = new JvmSignal(name);
-          signals.put(name, signal);
-        }
-      }
       signal.acquire();
-    } catch (IllegalArgumentException refused) { // unknown on this OS, or used by the JVM
-      throw invalid(number, "the JVM refuses it: " + refused.getMessage());
-    } catch (LinkageError missing) { // no jdk.unsupported in this runtime
-      throw new KQueueException("kevent", Errno.EOPNOTSUPP, "EVFILT_SIGNAL ident " + number
-          + ": sun.misc.Signal (module jdk.unsupported) is missing: " + missing);
+    } catch (IllegalArgumentException refused) { // used by the JVM, or ignored under nohup
+      throw invalid(kn.ident(), "EVFILT_SIGNAL ident " + kn.ident(),
+          "the JVM refuses it: " + refused.getMessage());
     }
     kn.addFlags(EV_CLEAR);
     kn.setHook(signal);
@@ -103,13 +79,37 @@ public final class SignalFilter implements FilterOps {
     return kn.data() != 0;
   }
 
-  private static KQueueException invalid(long number, String why) {
-    return new KQueueException("kevent", Errno.EINVAL,
-        "EVFILT_SIGNAL ident " + number + ": " + Signals.describe(number) + " " + why);
+  /**
+   * The JVM's signal for FreeBSD signal {@code number}.
+   *
+   * @param what names the caller's operation in the error, such as {@code EVFILT_SIGNAL ident 9}
+   * @throws KQueueException {@code EINVAL} naming why the JVM cannot handle it, {@code EOPNOTSUPP}
+   *     without the module {@code jdk.unsupported}
+   */
+  static JvmSignal jvmSignal(long number, String what) throws KQueueException {
+    String reserved = number >= 0 && number <= Integer.MAX_VALUE ? RESERVED.get((int) number) : null;
+    if (reserved != null) {
+      throw invalid(number, what, "reserved by the JVM: " + reserved);
+    }
+    String name = Signals.name(number);
+    if (name == null) {
+      throw invalid(number, what, "not a signal number");
+    }
+    if (number >= Signals.SIGRTMIN) {
+      throw invalid(number, what, "real-time signals cannot be handled through the JVM");
+    }
+    try {
+      return JvmSignal.of(name);
+    } catch (IllegalArgumentException refused) { // unknown on this OS
+      throw invalid(number, what, "the JVM refuses it: " + refused.getMessage());
+    } catch (LinkageError missing) { // no jdk.unsupported in this runtime
+      throw new KQueueException("kevent", Errno.EOPNOTSUPP, what
+          + ": sun.misc.Signal (module jdk.unsupported) is missing: " + missing);
+    }
   }
 
-  @Override
-  public String toString() {
-    return "SignalFilter";
+  static KQueueException invalid(long number, String what, String why) {
+    return new KQueueException("kevent", Errno.EINVAL,
+        what + ": " + Signals.describe(number) + " " + why);
   }
 }

@@ -1,5 +1,7 @@
 package io.kqueue4j.filters.signal;
 
+import io.kqueue4j.KQueueException;
+
 /**
  * FreeBSD's signal numbers ({@code <sys/signal.h>}), the idents of {@code EVFILT_SIGNAL} on every
  * OS, with their names; {@link SignalFilter} translates them to the OS's signals by name.
@@ -49,6 +51,29 @@ public final class Signals {
   };
 
   private Signals() {}
+
+  /**
+   * {@code signal(number, SIG_IGN)} for the JVM: from now on the JVM takes no action on the signal
+   * (no shutdown on {@code SIGTERM}, {@code SIGINT} or {@code SIGHUP}), while {@code EVFILT_SIGNAL}
+   * knotes, present and future, still count every delivery, as they do in C for a signal the
+   * program ignores. A program that handles {@code SIGTERM} itself, as a supervisor does, calls
+   * this first: otherwise the knote counts the signal and the JVM then shuts down. Stays in force
+   * after the last knote goes. Thread-safe.
+   *
+   * @param number FreeBSD's number of the signal, such as {@link #SIGTERM}
+   * @throws KQueueException {@code EINVAL} for a signal the JVM keeps for itself or that this OS
+   *     lacks, and for one the process ignores under {@code nohup} (the JVM does not let a handler
+   *     replace that), with a message naming the signal and the reason
+   */
+  public static void ignore(int number) throws KQueueException {
+    String what = "Signals.ignore(" + number + ")";
+    JvmSignal signal = SignalFilter.jvmSignal(number, what);
+    try {
+      signal.ignoreInJvm();
+    } catch (IllegalArgumentException refused) {
+      throw SignalFilter.invalid(number, what, "the JVM refuses it: " + refused.getMessage());
+    }
+  }
 
   /**
    * The name of FreeBSD signal {@code number} without {@code SIG} ({@code "USR2"}), {@code

@@ -108,6 +108,59 @@ class EmulatedSignalTest extends SignalConformanceTest {
     assertEquals("pending at shutdown: SIGTERM data 1", out.readLine());
   }
 
+  /**
+   * After {@link Signals#ignore} the JVM no longer shuts down on {@code SIGTERM}, and knotes count
+   * it, the one registered before the call as well as one registered after; the child then exits
+   * by itself with 0.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void ignoredSigtermIsCountedAndTheJvmLivesOn() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    Process child = new ProcessBuilder(java, "-cp", classpath, SigtermHandler.class.getName())
+        .redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    assertEquals("ready", out.readLine());
+    child.toHandle().destroy(); // SIGTERM
+    assertEquals("first queue: SIGTERM data 1", out.readLine());
+    assertEquals("second queue: SIGTERM data 1", out.readLine());
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, child.exitValue(), "the child ended by itself, not by the JVM's shutdown");
+  }
+
+  @Test
+  void ignoringASignalTheJvmKeepsIsEinvalNamingIt() {
+    KQueueException e = assertThrows(KQueueException.class, () -> Signals.ignore(Signals.SIGSEGV));
+    assertEquals(Errno.EINVAL, e.errno());
+    assertTrue(e.getMessage().contains("SIGSEGV") && e.getMessage().contains("reserved"),
+        e.getMessage());
+    e = assertThrows(KQueueException.class, () -> Signals.ignore(0));
+    assertEquals(Errno.EINVAL, e.errno());
+  }
+
+  /** The child of {@link #ignoredSigtermIsCountedAndTheJvmLivesOn}. */
+  public static final class SigtermHandler {
+    public static void main(String[] args) throws Exception {
+      KQueue before = KQueue.emulated();
+      KQueue after = KQueue.emulated();
+      KEvent watch = KEvent.of(Signals.SIGTERM, EVFILT_SIGNAL, EV_ADD, 0, 0, null);
+      before.kevent(new KEvent[] {watch}, null, Duration.ZERO);
+      Signals.ignore(Signals.SIGTERM);
+      after.kevent(new KEvent[] {watch}, null, Duration.ZERO);
+      System.out.println("ready");
+      System.out.flush();
+      KEvent[] events = new KEvent[1];
+      before.kevent(null, events, Duration.ofSeconds(20));
+      System.out.println("first queue: SIGTERM data " + events[0].data());
+      after.kevent(null, events, Duration.ofSeconds(20));
+      System.out.println("second queue: SIGTERM data " + events[0].data());
+      System.out.flush();
+    }
+  }
+
   /** The child of {@link #watchingSigtermKeepsTheJvmShutdown}. */
   public static final class SigtermWatcher {
     public static void main(String[] args) throws Exception {

@@ -243,8 +243,10 @@ public final class KqWatch implements Callable<Integer> {
         change(timer(TIMEOUT_TIMER, timeout));
       }
       for (int sig : FORWARDED) {
-        keepJvmRunning(sig);
         try {
+          // the JVM would shut down on these before kqwatch could forward them: it ignores them,
+          // as a C program does with SIG_IGN, and the knote still counts each one
+          Signals.ignore(sig);
           change(KEvent.of(sig, EVFILT_SIGNAL, EV_ADD, 0, 0, null));
         } catch (KQueueException e) {
           err.println("kqwatch: not " + (commandArgv.isEmpty() ? "handling" : "forwarding") + " SIG"
@@ -439,21 +441,6 @@ public final class KqWatch implements Callable<Integer> {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", ie);
       }
-    }
-  }
-
-  /**
-   * EVFILT_SIGNAL counts a signal and then chains to the Java handler it found, which for these
-   * three is the JVM's shutdown: kqwatch would exit before it could forward the signal. A handler
-   * that does nothing, installed first, is what gets chained instead. An ignored signal (nohup)
-   * refuses it; the knote's registration then says why.
-   */
-  @SuppressWarnings("restriction")
-  private static void keepJvmRunning(int sig) {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal(Signals.name(sig)), s -> {});
-    } catch (IllegalArgumentException e) {
-      // reported by the registration of the knote
     }
   }
 

@@ -334,23 +334,17 @@ final class SupervisorLoop {
   }
 
   /**
-   * Registers {@code EVFILT_SIGNAL} for {@code sig}. The filter counts the signal and chains to
-   * the Java handler it found, which for these three is the JVM's shutdown: a handler that does
-   * nothing, installed first, is what gets chained instead. A signal that cannot be watched (such
-   * as {@code SIGHUP} under nohup) is reported, and the supervisor goes on without it.
+   * Registers {@code EVFILT_SIGNAL} for {@code sig}, which the JVM is told to ignore first ({@link
+   * Signals#ignore}): for these three its own action is a shutdown, before the loop could act. A
+   * signal that cannot be watched (such as {@code SIGHUP} under nohup) is reported, and the
+   * supervisor goes on without it.
    */
-  @SuppressWarnings("restriction")
   private void watchSignal(int sig) {
-    String name = Signals.name(sig);
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {});
-    } catch (IllegalArgumentException e) {
-      // the registration below fails and says why
-    }
-    try {
+      Signals.ignore(sig);
       change(KEvent.of(sig, EVFILT_SIGNAL, EV_ADD, 0, 0, null));
     } catch (KQueueException e) {
-      log.error("not handling SIG%s: %s", name, e.getMessage());
+      log.error("not handling SIG%s: %s", Signals.name(sig), e.getMessage());
     }
   }
 
