@@ -134,7 +134,7 @@ class PortingGuideExamplesTest {
     SignalHandler before = Signal.handle(new Signal("USR1"), SignalHandler.SIG_IGN);
     try (KQueue kq = KQueue.open()) {
       // guide: port-signal
-      Signal.handle(new Signal("USR1"), SignalHandler.SIG_IGN);   // signal(SIGUSR1, SIG_IGN)
+      Signals.ignore(Signals.SIGUSR1);                           // signal(SIGUSR1, SIG_IGN)
       kq.kevent(new KEvent[] {KEvent.of(Signals.SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, null)}, null, null);
       Signal.raise(new Signal("USR1"));                          // raise(SIGUSR1)
       KEvent[] ev = new KEvent[1];
