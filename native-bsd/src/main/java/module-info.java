@@ -7,4 +7,6 @@ module io.kqueue4j.bsd {
   exports io.kqueue4j.bsd;
 
   provides io.kqueue4j.spi.NativeKQueueProvider with io.kqueue4j.bsd.BsdKQueueProvider;
+  provides io.kqueue4j.spi.DescriptorSupport with
+      io.kqueue4j.bsd.descriptor.PosixDescriptorSupport;
 }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Real OS file descriptors, as C programs use them with kqueue: the ident of {@code EVFILT_READ},
  * {@code EVFILT_WRITE} and {@code EVFILT_VNODE}. The OS-specific work is found at run time (module
- * {@code native-linux} on Linux); {@link #support()} names the one in use.
+ * {@code native-linux} on Linux, {@code native-bsd} on FreeBSD, macOS, NetBSD and OpenBSD); {@link
+ * #support()} names the one in use.
  *
  * <p>Thread-safe.
  */
@@ -16,7 +17,8 @@ public final class FileDescriptors {
   private FileDescriptors() {}
 
   /**
-   * {@code open(path, O_RDONLY | O_CLOEXEC)}, with {@code O_EVTONLY} where the OS has it: a
+   * {@code open(path, O_RDONLY | O_CLOEXEC)}, plus {@code O_EVTONLY} on macOS, the only OS that
+   * defines it (there the descriptor does not keep the file's volume from being unmounted): a
    * descriptor to watch with {@code EVFILT_VNODE}.
    */
   public static int open(Path path) throws KQueueException {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Service interface for the OS-specific descriptor work behind {@link io.kqueue4j.FileDescriptors}
- * (module {@code native-linux} on Linux), found with {@link java.util.ServiceLoader}; the provider
+ * (module {@code native-linux} on Linux, {@code native-bsd} on the BSDs and macOS), found with
+ * {@link java.util.ServiceLoader}; the provider
  * with the highest {@link #priority()} whose {@link #unavailabilityCause()} is {@code null} wins.
  *
  * <p>Implementations are thread-safe. Errors are {@link KQueueException}s carrying FreeBSD errno
@@ -27,7 +28,10 @@ public interface DescriptorSupport {
   /** Whether {@code fd} is an open descriptor of this process ({@code fcntl(F_GETFD)}). */
   boolean isOpen(int fd);
 
-  /** {@code open(path, O_RDONLY | O_CLOEXEC)}, with {@code O_EVTONLY} where the OS has it. */
+  /**
+   * {@code open(path, O_RDONLY | O_CLOEXEC)}, plus {@code O_EVTONLY} where the OS defines it
+   * (macOS). A failure names the path.
+   */
   int open(Path path) throws KQueueException;
 
   /** {@code pipe2(O_CLOEXEC)}: element 0 is the read end, element 1 the write end. */

@@ -1,8 +1,9 @@
 /**
  * Low-level Linux bindings through JNR-FFI: {@link io.kqueue4j.linux.Epoll}, {@link
  * io.kqueue4j.linux.EventFd}, {@link io.kqueue4j.linux.Inotify}, {@link io.kqueue4j.linux.PidFd},
- * {@link io.kqueue4j.linux.Stat} and the plain calls of {@link io.kqueue4j.linux.LibC}, plus {@link
- * io.kqueue4j.linux.ChannelDescriptors} for the descriptors inside JDK objects.
+ * {@link io.kqueue4j.linux.Stat} and the plain calls of {@link io.kqueue4j.linux.LibC}. The
+ * descriptors inside JDK objects are read by kqueue-core's {@link
+ * io.kqueue4j.spi.ChannelDescriptors}, which needs no native call and serves every OS.
  *
  * <p>Every class loads on any OS. Each facility is probed once, by making the call, and says so
  * through {@code isAvailable()} and {@code unavailabilityCause()}; using an unavailable one throws

@@ -2,21 +2,13 @@ package io.kqueue4j.linux;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.kqueue4j.linux.ChannelDescriptors.Mechanism;
-import java.io.ByteArrayInputStream;
-import java.io.FileDescriptor;
+import io.kqueue4j.spi.ChannelDescriptors;
 import java.io.FileInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -24,12 +16,16 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * {@link ChannelDescriptors} (kqueue-core) against Linux itself: the numbers it reads from JDK
+ * objects are the descriptors libc, epoll and fstat see. Its portable behaviour is tested in
+ * kqueue-core.
+ */
 @EnabledOnOs(OS.LINUX)
 class ChannelDescriptorsTest {
 
@@ -103,73 +99,6 @@ class ChannelDescriptorsTest {
         assertEquals(Files.getAttribute(file, "unix:ino"), Stat.fstat(fd).ino());
       }
     }
-  }
-
-  @Test
-  void standardStreamsAreZeroOneTwo() {
-    assertEquals(0, ChannelDescriptors.of(FileDescriptor.in));
-    assertEquals(1, ChannelDescriptors.of(FileDescriptor.out));
-    assertEquals(2, ChannelDescriptors.of(FileDescriptor.err));
-  }
-
-  @Test
-  void closedOrInvalidOrForeignObjectsAreRefused() throws Exception {
-    Pipe pipe = Pipe.open();
-    pipe.sink().close();
-    pipe.source().close();
-    assertThrows(ClosedChannelException.class, () -> ChannelDescriptors.of(pipe.source()));
-    assertThrows(IllegalArgumentException.class, () -> ChannelDescriptors.of(new FileDescriptor()));
-    var wrapper = Channels.newChannel(new ByteArrayInputStream(new byte[0]));
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> ChannelDescriptors.of(wrapper));
-    assertTrue(
-        e.getMessage().startsWith(wrapper.getClass().getName() + " keeps no FileDescriptor field"),
-        e.getMessage());
-  }
-
-  @Test
-  void mechanismIsReflectionExactlyWhenThePackageIsOpen() throws Exception {
-    Module self = ChannelDescriptors.class.getModule();
-    Mechanism expected =
-        Object.class.getModule().isOpen("java.io", self) ? Mechanism.REFLECTION : Mechanism.UNSAFE;
-    assertEquals(expected, ChannelDescriptors.mechanism(FileDescriptor.class));
-    try (SocketChannel channel = SocketChannel.open()) {
-      Mechanism channelExpected =
-          Object.class.getModule().isOpen("sun.nio.ch", self)
-              ? Mechanism.REFLECTION
-              : Mechanism.UNSAFE;
-      assertEquals(channelExpected, ChannelDescriptors.mechanism(channel.getClass()));
-    }
-  }
-
-  @Test
-  void freshJvmWithoutFlagsUsesUnsafe() throws Exception {
-    ChildJvm run = ChildJvm.run(ChannelDescriptorsMain.class);
-    assertEquals("FileDescriptor=UNSAFE channel=UNSAFE fionread=3", run.stdout(), run.stderr());
-    if (Runtime.version().feature() >= 24) { // JEP 498: first use of Unsafe memory access warns
-      assertTrue(run.stderr().contains("sun.misc.Unsafe::objectFieldOffset"), run.stderr());
-    }
-  }
-
-  @Test
-  void freshJvmWithTheFlagsUsesReflectionAndPrintsNothingElse() throws Exception {
-    List<String> flags = List.of(ChannelDescriptors.REQUIRED_FLAGS.split(" "));
-    ChildJvm run = ChildJvm.run(ChannelDescriptorsMain.class, flags.toArray(new String[0]));
-    assertEquals(
-        "FileDescriptor=REFLECTION channel=REFLECTION fionread=3", run.stdout(), run.stderr());
-    assertFalse(run.stderr().contains("sun.misc.Unsafe"), run.stderr());
-  }
-
-  @Test
-  void freshJvmThatDeniesUnsafeIsToldTheFlags() throws Exception {
-    assumeTrue(
-        Runtime.version().feature() >= 23, "--sun-misc-unsafe-memory-access exists from JDK 23");
-    ChildJvm run =
-        ChildJvm.run(ChannelDescriptorsMain.class, "--sun-misc-unsafe-memory-access=deny");
-    assertTrue(run.stdout().startsWith("unsupported: cannot read "), run.stdout() + run.stderr());
-    assertTrue(
-        run.stdout().endsWith("; run the JVM with " + ChannelDescriptors.REQUIRED_FLAGS),
-        run.stdout());
   }
 
   private static void awaitAvailable(int fd, int bytes) throws Exception {

@@ -2,12 +2,12 @@ package io.kqueue4j.linux.descriptor;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
-import io.kqueue4j.linux.ChannelDescriptors;
 import io.kqueue4j.linux.EventFd;
 import io.kqueue4j.linux.ErrnoException;
 import io.kqueue4j.linux.LibC;
 import io.kqueue4j.linux.LinuxErrno;
 import io.kqueue4j.linux.Stat;
+import io.kqueue4j.spi.ChannelDescriptors;
 import io.kqueue4j.spi.DescriptorSupport;
 import java.io.FileDescriptor;
 import java.io.IOException;

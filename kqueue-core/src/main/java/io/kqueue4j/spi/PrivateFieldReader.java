@@ -1,6 +1,6 @@
-package io.kqueue4j.linux;
+package io.kqueue4j.spi;
 
-import io.kqueue4j.linux.ChannelDescriptors.Mechanism;
+import io.kqueue4j.spi.ChannelDescriptors.Mechanism;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

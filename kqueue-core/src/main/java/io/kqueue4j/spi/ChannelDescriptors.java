@@ -1,5 +1,7 @@
-package io.kqueue4j.linux;
+package io.kqueue4j.spi;
 
+import io.kqueue4j.Errno;
+import io.kqueue4j.KQueueException;
 import java.io.FileDescriptor;
 import java.lang.reflect.Field;
 import java.nio.channels.Channel;
@@ -14,7 +16,12 @@ import java.nio.channels.ClosedChannelException;
  * <p>Each field is read by reflection when the user opened its package ({@value #REQUIRED_FLAGS}),
  * else through {@code sun.misc.Unsafe} (JDK 24+ then prints a one-time warning), else an {@link
  * UnsupportedOperationException} names the flags. {@link #mechanism(Class)} tells which is used. No
- * native call is made, so this works wherever the JDK keeps these fields.
+ * native call is made, so this works on every OS where the JDK keeps these fields: {@link
+ * DescriptorSupport} providers use it for {@link DescriptorSupport#of(Channel)} and {@link
+ * DescriptorSupport#of(FileDescriptor)}.
+ *
+ * <p>Thread-safe. A number read here stays valid only while the JDK object is open: the JDK closes
+ * it when the object is closed, and the OS may hand it out again.
  */
 public final class ChannelDescriptors {
 
@@ -80,6 +87,38 @@ public final class ChannelDescriptors {
       throw new ClosedChannelException();
     }
     return of((FileDescriptor) descriptor);
+  }
+
+  /**
+   * {@link #of(Channel)} with failures as a {@link DescriptorSupport} reports them: {@code EBADF}
+   * for a closed channel, {@code EINVAL} for a channel with no JDK descriptor inside, {@code
+   * EOPNOTSUPP} when the field cannot be read (the message names {@value #REQUIRED_FLAGS}).
+   */
+  public static int fileno(Channel channel) throws KQueueException {
+    try {
+      return of(channel);
+    } catch (ClosedChannelException e) {
+      throw new KQueueException("fileno", Errno.EBADF, "the channel is closed", e);
+    } catch (IllegalArgumentException e) {
+      throw new KQueueException("fileno", Errno.EINVAL, e.getMessage(), e);
+    } catch (UnsupportedOperationException e) {
+      throw new KQueueException("fileno", Errno.EOPNOTSUPP, e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@link #of(FileDescriptor)} with failures as a {@link DescriptorSupport} reports them: {@code
+   * EBADF} for a closed or never opened {@code FileDescriptor}, {@code EOPNOTSUPP} when the field
+   * cannot be read.
+   */
+  public static int fileno(FileDescriptor fd) throws KQueueException {
+    try {
+      return of(fd);
+    } catch (IllegalArgumentException e) {
+      throw new KQueueException("fileno", Errno.EBADF, e.getMessage(), e);
+    } catch (UnsupportedOperationException e) {
+      throw new KQueueException("fileno", Errno.EOPNOTSUPP, e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.kqueue4j.linux;
+package io.kqueue4j.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.kqueue4j.linux.ChannelDescriptors.Mechanism;
+import io.kqueue4j.spi.ChannelDescriptors.Mechanism;
 import java.io.FileDescriptor;
 import java.lang.reflect.Field;
 import org.junit.jupiter.api.Test;
