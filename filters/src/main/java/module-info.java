@@ -13,6 +13,7 @@ module io.kqueue4j.filters {
   exports io.kqueue4j.filters.vnode;
 
   uses io.kqueue4j.filters.spi.ProcessExitSource;
+  uses io.kqueue4j.filters.spi.ProcessEventSource;
   uses io.kqueue4j.filters.descriptor.ReadinessSource;
   uses io.kqueue4j.filters.fsevent.FsEventSource;
   uses io.kqueue4j.filters.vnode.VnodeSource;

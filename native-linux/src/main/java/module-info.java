@@ -14,6 +14,8 @@ module io.kqueue4j.linux {
       io.kqueue4j.linux.descriptor.EpollReadinessSource;
   provides io.kqueue4j.filters.spi.ProcessExitSource with
       io.kqueue4j.linux.proc.PidFdProcessExitSource;
+  provides io.kqueue4j.filters.spi.ProcessEventSource with
+      io.kqueue4j.linux.proc.ProcConnectorEventSource;
   provides io.kqueue4j.filters.fsevent.FsEventSource with
       io.kqueue4j.linux.fsevent.InotifyFsEventSource;
   provides io.kqueue4j.filters.vnode.VnodeSource with

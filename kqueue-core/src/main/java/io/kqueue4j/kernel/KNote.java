@@ -7,6 +7,8 @@ import static io.kqueue4j.kernel.KNoteState.QUEUED;
 import static io.kqueue4j.kernel.KNoteState.REACTIVATED;
 import static io.kqueue4j.kernel.KNoteState.SCAN;
 
+import io.kqueue4j.KQueue;
+
 /**
  * {@code struct knote}: one registration of (ident, filter) in one kqueue.
  *
@@ -47,16 +49,26 @@ public final class KNote {
   /** Set under the list's lock when the kernel starts dropping the knote: posts skip it. */
   boolean dropping;
 
-  KNote(EmulatedKQueue kq, long ident, short filter, FilterOps ops) {
+  KNote(EmulatedKQueue kq, long ident, short filter, FilterOps ops, boolean isFd) {
     this.kq = kq;
     this.ident = ident;
     this.filter = filter;
     this.ops = ops;
-    this.isFd = ops != null && ops.isFd();
+    this.isFd = isFd;
   }
 
   public long ident() {
     return ident;
+  }
+
+  /**
+   * {@code kn->kn_kq}: the kqueue this knote belongs to, where a filter registers knotes of its own
+   * on the knote's behalf ({@code NOTE_TRACK} adds the child's knote there, as {@code knote_fork}
+   * does). Registering from a filter callback must not happen while the filter holds a lock that
+   * the kernel's calls into it take.
+   */
+  public KQueue kqueue() {
+    return kq;
   }
 
   public short filter() {
