@@ -17,7 +17,8 @@ module io.kqueue4j.linux {
   provides io.kqueue4j.filters.spi.ProcessEventSource with
       io.kqueue4j.linux.proc.ProcConnectorEventSource;
   provides io.kqueue4j.filters.fsevent.FsEventSource with
-      io.kqueue4j.linux.fsevent.InotifyFsEventSource;
+      io.kqueue4j.linux.fsevent.InotifyFsEventSource,
+      io.kqueue4j.linux.fsevent.FanotifyFsEventSource;
   provides io.kqueue4j.filters.vnode.VnodeSource with
       io.kqueue4j.linux.vnode.InotifyVnodeSource;
 }

@@ -10,6 +10,8 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
+import io.kqueue4j.KQueueException;
+import io.kqueue4j.filters.fsevent.FsEventSources;
 import io.kqueue4j.filters.fsevent.FsEventType;
 import io.kqueue4j.filters.fsevent.FsWatcher;
 import java.io.IOException;
@@ -41,7 +43,9 @@ import java.util.stream.Stream;
  * watcher. Prints both figures and the ratio JDK / kqueue4j for each.
  *
  * <p>Start-up, kqueue4j: {@code FsWatcher.builder().root(tree).build()}, which returns once every
- * directory is watched. JDK: {@code Files.walkFileTree} registering each directory with one
+ * directory is watched, with the default source ({@code linux-inotify}: a watch per directory) and,
+ * where it can run (it needs {@code CAP_SYS_ADMIN}), with {@code source("linux-fanotify")} (one
+ * filesystem-wide mark and a listing of the directories). JDK: {@code Files.walkFileTree} registering each directory with one
  * {@code WatchService} for {@code ENTRY_CREATE}, {@code ENTRY_DELETE}, {@code ENTRY_MODIFY}, the
  * usual way to watch a tree with it. Both run on the same tree, one after the other (each needs a
  * watch per directory and the per-user limit {@code fs.inotify.max_user_watches} would not hold
@@ -55,15 +59,18 @@ import java.util.stream.Stream;
  * so their own rate is printed too.
  *
  * <p>Usage: {@code FsEventBench [--dirs 100000] [--fanout 10] [--events 100000] [--dir PATH]
- * [--skip-jdk] [--keep]}.
+ * [--skip-jdk] [--skip-fanotify] [--keep]}.
  */
 public final class FsEventBench {
+
+  private static final String FANOTIFY = "linux-fanotify";
 
   private int dirs = 100_000;
   private int fanout = 10;
   private int events = 100_000;
   private Path base;
   private boolean skipJdk;
+  private boolean skipFanotify;
   private boolean keep;
 
   public static void main(String[] args) throws Exception {
@@ -75,6 +82,7 @@ public final class FsEventBench {
         case "--events" -> b.events = Integer.parseInt(args[++i]);
         case "--dir" -> b.base = Path.of(args[++i]);
         case "--skip-jdk" -> b.skipJdk = true;
+        case "--skip-fanotify" -> b.skipFanotify = true;
         case "--keep" -> b.keep = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -87,6 +95,14 @@ public final class FsEventBench {
       base = Files.createTempDirectory("fsevent-bench");
     }
     environment();
+    if (!skipFanotify) {
+      try {
+        FsEventSources.require(FANOTIFY);
+      } catch (KQueueException e) {
+        System.out.println("fanotify variant skipped: " + e.getMessage());
+        skipFanotify = true;
+      }
+    }
     Path tree = base.resolve("tree");
     long g0 = System.nanoTime();
     int made = generate(tree, dirs, fanout);
@@ -101,6 +117,11 @@ public final class FsEventBench {
       try (FsWatcher w = FsWatcher.builder().root(small).build()) {
         w.poll();
       }
+      if (!skipFanotify) {
+        try (FsWatcher w = FsWatcher.builder().root(small).source(FANOTIFY).build()) {
+          w.poll();
+        }
+      }
       if (!skipJdk) {
         startupJdk(small, false).getClass();
       }
@@ -108,12 +129,19 @@ public final class FsEventBench {
     System.out.println("warm-up: 3 start-ups of each on 2,000 directories");
     System.out.println();
 
-    Startup ours = startupKqueue4j(tree);
+    Startup ours = startupKqueue4j(tree, null);
+    Startup fan = skipFanotify ? null : startupKqueue4j(tree, FANOTIFY);
     Startup jdk = skipJdk ? null : startupJdk(tree, true);
     System.out.println();
     System.out.println("== start-up on " + String.format(Locale.ROOT, "%,d", made)
         + " directories ==");
     ours.print("kqueue4j " + ours.source);
+    if (fan != null) {
+      fan.print("kqueue4j " + fan.source);
+      System.out.printf(Locale.ROOT,
+          "ratio %s/%s: time %.2fx, heap retained %.2fx%n", ours.source, fan.source,
+          ours.nanos / (double) fan.nanos, ours.heap / (double) Math.max(1, fan.heap));
+    }
     if (jdk != null) {
       jdk.print("JDK WatchService");
       System.out.printf(Locale.ROOT,
@@ -127,12 +155,16 @@ public final class FsEventBench {
     for (int i = 0; i < 10; i++) {
       hotDirs.add(Files.createDirectory(hot.resolve("d" + i)));
     }
-    Throughput tOurs = throughputKqueue4j(hot, hotDirs);
+    Throughput tOurs = throughputKqueue4j(hot, hotDirs, null);
+    Throughput tFan = skipFanotify ? null : throughputKqueue4j(hot, hotDirs, FANOTIFY);
     Throughput tJdk = skipJdk ? null : throughputJdk(hot, hotDirs);
     System.out.println();
     System.out.printf(Locale.ROOT, "== events per second through one watcher (%,d creates + %,d"
         + " deletes in 10 directories) ==%n", events, events);
     tOurs.print("kqueue4j");
+    if (tFan != null) {
+      tFan.print("kqueue4j " + FANOTIFY);
+    }
     if (tJdk != null) {
       tJdk.print("JDK WatchService");
       System.out.printf(Locale.ROOT, "ratio kqueue4j/JDK events per second: %.2fx%n",
@@ -247,11 +279,12 @@ public final class FsEventBench {
     }
   }
 
-  private Startup startupKqueue4j(Path tree) throws Exception {
+  /** Start-up with source {@code source}, or the default one when null. */
+  private Startup startupKqueue4j(Path tree, String source) throws Exception {
     long heap0 = usedHeap();
     long rss0 = rss();
     long t0 = System.nanoTime();
-    FsWatcher w = FsWatcher.builder().root(tree)
+    FsWatcher w = FsWatcher.builder().root(tree).source(source)
         .progress((d, e, nanos, done) -> {
           if (done || d % 20_000 == 0) {
             System.out.printf(Locale.ROOT, "  kqueue4j start-up: %,d directories, %,d entries,"
@@ -264,9 +297,9 @@ public final class FsEventBench {
     long rss = rss() - rss0;
     long watches = ownWatches();
     long dirs = w.watchedDirectories();
-    String source = w.sourceName();
+    String name = w.sourceName();
     w.close();
-    return new Startup(source, nanos, heap, rss, watches, dirs);
+    return new Startup(name, nanos, heap, rss, watches, dirs);
   }
 
   private Startup startupJdk(Path tree, boolean measure) throws Exception {
@@ -323,8 +356,9 @@ public final class FsEventBench {
     return System.nanoTime() - t0;
   }
 
-  private Throughput throughputKqueue4j(Path hot, List<Path> dirs) throws Exception {
-    try (FsWatcher w = FsWatcher.builder().root(hot)
+  private Throughput throughputKqueue4j(Path hot, List<Path> dirs, String source)
+      throws Exception {
+    try (FsWatcher w = FsWatcher.builder().root(hot).source(source)
             .types(FsEventType.CREATE_FILE, FsEventType.DELETE)
             .coalescingWindow(Duration.ZERO)
             .queueCapacity(1 << 16)

@@ -2,12 +2,13 @@ package io.kqueue4j.filters.fsevent;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
- * The bounded queue of one watcher ({@code fs_event_watcher.event_queue}): tail drop when full,
- * with the loss reported by an {@link FsEventType#EVENTS_DROPPED} marker, and fsevents-style
- * coalescing.
+ * The bounded queue of one watcher ({@code fs_event_watcher.event_queue}): tail drop when full, or
+ * the whole queue flushed when it is more than three quarters full ({@link FsOverflowPolicy}), with
+ * the loss reported by an {@link FsEventType#EVENTS_DROPPED} marker, and fsevents-style coalescing.
  *
  * <p><b>Drop marker.</b> A lost event increments {@link #lost}. Whoever next claims that count
  * (with {@code getAndSet(0)}) turns it into one marker: the producer, which queues the marker just
@@ -24,6 +25,12 @@ import org.jctools.queues.MpscArrayQueue;
  * not refreshed by a coalesce; unlike XNU, which compares with the last coalescable event of any
  * watcher, only the tail of this queue counts, so a change of another kind in between keeps both.
  *
+ * <p><b>Flush.</b> Under {@link FsOverflowPolicy#FLUSH_WHEN_BEHIND} the producer that takes the
+ * queue past {@link #flushThreshold()} drains it, counting each event (and the count of each marker)
+ * it removes into {@link #lost}: the marker that follows accounts for every flushed event. Since the
+ * producer then consumes, {@link #consumer} makes it and the reader take turns, keeping the JCTools
+ * queue single-consumer; under {@link FsOverflowPolicy#TAIL_DROP} the lock is never taken.
+ *
  * <p>Threads: any number of producers serialized by the source (one at a time per watcher), one
  * reader at a time (the watcher enforces it).
  */
@@ -37,6 +44,10 @@ final class FsEventQueue {
   private final MpscArrayQueue<FsEvent> queue;
   private final int capacity;
   private final long windowNanos;
+  private final FsOverflowPolicy policy;
+  private final int flushThreshold;
+  /** Held while polling under {@link FsOverflowPolicy#FLUSH_WHEN_BEHIND}. */
+  private final ReentrantLock consumer = new ReentrantLock();
   /** Records in {@link #queue}; incremented before an offer and decremented after a poll. */
   private final AtomicInteger size = new AtomicInteger();
   /** Events lost and not yet claimed by a marker. */
@@ -48,16 +59,34 @@ final class FsEventQueue {
   private FsEvent tail;
 
   FsEventQueue(int capacity, long windowNanos) {
+    this(capacity, windowNanos, FsOverflowPolicy.TAIL_DROP);
+  }
+
+  FsEventQueue(int capacity, long windowNanos, FsOverflowPolicy policy) {
     if (capacity < 1 || capacity > MAX_CAPACITY) {
       throw new IllegalArgumentException("queue capacity outside 1.." + MAX_CAPACITY + ": " + capacity);
     }
     this.capacity = capacity;
     this.windowNanos = windowNanos;
+    this.policy = policy;
+    this.flushThreshold = Math.max(1, (int) (capacity * 3L / 4));
     this.queue = new MpscArrayQueue<>(Math.max(2, capacity));
   }
 
   int capacity() {
     return capacity;
+  }
+
+  FsOverflowPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Under {@link FsOverflowPolicy#FLUSH_WHEN_BEHIND}: the queue is flushed when more records than
+   * this are pending ({@code eventq_size * 3 / 4} in XNU, at least 1).
+   */
+  int flushThreshold() {
+    return flushThreshold;
   }
 
   /**
@@ -87,6 +116,42 @@ final class FsEventQueue {
       return lose(e.eventId());
     }
     tail = e;
+    return policy == FsOverflowPolicy.TAIL_DROP
+        || size.get() <= flushThreshold
+        || !flushIfBehind(e.eventId());
+  }
+
+  /**
+   * When more than {@link #flushThreshold()} records are pending (checked again under the lock, so
+   * a record the reader is taking counts as taken): discards every queued record, the newest (id
+   * {@code newestId}) included, and counts them as one loss the next marker reports.
+   *
+   * @return whether the queue was flushed
+   */
+  private boolean flushIfBehind(long newestId) {
+    long events = 0;
+    long carried = 0;
+    consumer.lock();
+    try {
+      if (size.get() <= flushThreshold) {
+        return false;
+      }
+      for (FsEvent x; (x = queue.poll()) != null; ) {
+        size.decrementAndGet();
+        x.consume();
+        if (x.type() == FsEventType.EVENTS_DROPPED) {
+          carried += x.droppedCount(); // counted in droppedTotal when they were lost
+        } else {
+          events++;
+        }
+      }
+    } finally {
+      consumer.unlock();
+    }
+    tail = null;
+    lastLostId = newestId;
+    droppedTotal.addAndGet(events);
+    lost.addAndGet(events + carried);
     return true;
   }
 
@@ -116,6 +181,18 @@ final class FsEventQueue {
 
   /** The next record, a marker for an unclaimed loss, or null. Reader only. */
   FsEvent poll() {
+    if (policy == FsOverflowPolicy.TAIL_DROP) {
+      return pollRecord();
+    }
+    consumer.lock();
+    try {
+      return pollRecord();
+    } finally {
+      consumer.unlock();
+    }
+  }
+
+  private FsEvent pollRecord() {
     FsEvent e = queue.poll();
     if (e != null) {
       size.decrementAndGet();
@@ -148,8 +225,13 @@ final class FsEventQueue {
 
   /** Discards everything (close). */
   void clear() {
-    while (queue.poll() != null) {
-      size.decrementAndGet();
+    consumer.lock();
+    try {
+      while (queue.poll() != null) {
+        size.decrementAndGet();
+      }
+    } finally {
+      consumer.unlock();
     }
     lost.set(0);
   }

@@ -6,8 +6,10 @@ import java.util.Set;
 /**
  * Service interface of the sources behind {@link FsWatcher}, found with {@link
  * java.util.ServiceLoader}: module {@code native-linux} provides one over inotify ({@code
- * "linux-inotify"}); this module provides the portable fallback over the JDK {@code WatchService}
- * ({@code "portable-watchservice"}). {@link FsEventSources#active()} picks the one in use.
+ * "linux-inotify"}) and one over fanotify with filesystem-wide marks ({@code "linux-fanotify"},
+ * used only when a watcher asks for it by name); this module provides the portable fallback over
+ * the JDK {@code WatchService} ({@code "portable-watchservice"}). {@link FsEventSources#active()}
+ * picks the one in use by default.
  *
  * <p>A source watches each root recursively and reports through the {@link FsEventSink} it is
  * given: every change below a root that the sink {@link FsEventSink#wants wants}, each as one call,
@@ -22,7 +24,11 @@ public interface FsEventSource {
   /** Higher wins when several sources are available. */
   int priority();
 
-  /** Why this source cannot run here, or {@code null} when it can. Must not throw. */
+  /**
+   * Why this source cannot run here, or {@code null} when it can. Must not throw. A {@link
+   * io.kqueue4j.KQueueException} lends its errno to the exception a watcher that asked for this
+   * source by name fails with ({@link FsEventSources#require}).
+   */
   Throwable unavailabilityCause();
 
   /** The types this source can produce (besides {@link FsEventType#EVENTS_DROPPED}). */

@@ -1,5 +1,7 @@
 package io.kqueue4j.filters.fsevent;
 
+import io.kqueue4j.Errno;
+import io.kqueue4j.KQueueException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -7,7 +9,9 @@ import java.util.ServiceLoader;
 /**
  * Which {@link FsEventSource} feeds {@link FsWatcher}s in this process: the available source with
  * the highest priority, chosen once when first asked. With module {@code native-linux} on Linux that
- * is {@code "linux-inotify"}; otherwise the portable {@code "portable-watchservice"}.
+ * is {@code "linux-inotify"}; otherwise the portable {@code "portable-watchservice"}. A source of
+ * lower priority, such as {@code "linux-fanotify"}, is used when a watcher asks for it by name
+ * ({@link FsWatcher.Builder#source}).
  */
 public final class FsEventSources {
   private FsEventSources() {}
@@ -51,6 +55,34 @@ public final class FsEventSources {
       }
     }
     throw new IllegalArgumentException("no file-system event source named " + name);
+  }
+
+  /**
+   * The source named {@code name}, for a watcher that asked for it.
+   *
+   * @throws KQueueException {@code ENOENT} when no source has that name (the message lists those
+   *     found); when it cannot run here, the errno of its {@link
+   *     FsEventSource#unavailabilityCause()} if that is a {@link KQueueException} (such as {@code
+   *     EPERM} for a missing capability), else {@code EOPNOTSUPP}, with the reason in the message
+   */
+  public static FsEventSource require(String name) throws KQueueException {
+    for (FsEventSource s : Holder.ALL) {
+      if (s.name().equals(name)) {
+        Throwable why = s.unavailabilityCause();
+        if (why != null) {
+          int errno = why instanceof KQueueException k ? k.errno() : Errno.EOPNOTSUPP;
+          throw new KQueueException("FsWatcher.build", errno,
+              "file-system event source " + name + " is not available: " + why.getMessage(), why);
+        }
+        return s;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (FsEventSource s : Holder.ALL) {
+      names.add(s.name());
+    }
+    throw new KQueueException("FsWatcher.build", Errno.ENOENT,
+        "no file-system event source named " + name + " (found: " + names + ")");
   }
 
   private static final class Holder {

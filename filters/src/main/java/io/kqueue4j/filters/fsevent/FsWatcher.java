@@ -45,8 +45,10 @@ import java.util.function.Consumer;
  *
  * <p>Records are queued in a bounded queue of {@link Builder#queueCapacity} entries (default
  * {@value FsEventQueue#DEFAULT_CAPACITY}, XNU's default depth). When it is full, new events are
- * dropped and the reader finds an {@link FsEventType#EVENTS_DROPPED} marker where the gap is:
- * nothing is dropped silently. The same marker reports an overflow of the OS source.
+ * dropped (or, with {@link FsOverflowPolicy#FLUSH_WHEN_BEHIND}, the whole queue is discarded once
+ * it is three quarters full) and the reader finds an {@link FsEventType#EVENTS_DROPPED} marker
+ * where the gap is, counting every event lost: nothing is dropped silently. The same marker reports
+ * an overflow of the OS source.
  *
  * <p>One thread reads at a time: a read that overlaps another fails with {@code EAGAIN}, as
  * XNU's fmod_watch does. Closing wakes a blocked reader, which returns null; queued records are
@@ -81,7 +83,7 @@ public final class FsWatcher implements AutoCloseable {
     this.types = Collections.unmodifiableSet(EnumSet.copyOf(b.types));
     this.excludedDevices = Set.copyOf(b.excludedDevices);
     this.windowNanos = b.coalescingWindow.toNanos();
-    this.queue = new FsEventQueue(b.queueCapacity, windowNanos);
+    this.queue = new FsEventQueue(b.queueCapacity, windowNanos, b.overflowPolicy);
     this.sourceName = sourceName;
     this.rootAlive = new boolean[roots.size()];
     java.util.Arrays.fill(rootAlive, true);
@@ -119,6 +121,11 @@ public final class FsWatcher implements AutoCloseable {
   /** The queue's capacity in records. */
   public int queueCapacity() {
     return queue.capacity();
+  }
+
+  /** What the queue does when the reader falls behind. */
+  public FsOverflowPolicy overflowPolicy() {
+    return queue.policy();
   }
 
   /** The coalescing window; zero when coalescing is off. */
@@ -423,6 +430,7 @@ public final class FsWatcher implements AutoCloseable {
     private final Set<Long> excludedDevices = new HashSet<>();
     private Duration coalescingWindow = DEFAULT_COALESCING_WINDOW;
     private int queueCapacity = FsEventQueue.DEFAULT_CAPACITY;
+    private FsOverflowPolicy overflowPolicy = FsOverflowPolicy.TAIL_DROP;
     private StartupProgress progress = StartupProgress.NONE;
     private String source;
 
@@ -498,13 +506,26 @@ public final class FsWatcher implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What the queue does when the reader falls behind; default {@link FsOverflowPolicy#TAIL_DROP}.
+     */
+    public Builder overflowPolicy(FsOverflowPolicy policy) {
+      this.overflowPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     /** Receives start-up progress on the thread calling {@link #build()}. */
     public Builder progress(StartupProgress listener) {
       this.progress = Objects.requireNonNull(listener, "progress");
       return this;
     }
 
-    /** Uses the source named {@code name} (see {@link FsEventSources}) instead of the best one. */
+    /**
+     * Uses the source named {@code name} (see {@link FsEventSources}) instead of the best available
+     * one, such as {@code "linux-fanotify"}; {@link #build()} then fails with a {@link
+     * KQueueException} naming the reason when that source cannot run here. Null restores the
+     * default.
+     */
     public Builder source(String name) {
       this.source = name;
       return this;
@@ -516,13 +537,17 @@ public final class FsWatcher implements AutoCloseable {
      *
      * @throws NoSuchFileException when a root does not exist
      * @throws NotDirectoryException when a root is not a directory
+     * @throws KQueueException when the source asked for by {@link #source} does not exist ({@code
+     *     ENOENT}) or cannot run here (such as {@code EPERM} when fanotify lacks {@code
+     *     CAP_SYS_ADMIN}), the reason in the message
      * @throws IOException when the source cannot watch the tree (an OS limit, for instance)
      */
     public FsWatcher build() throws IOException {
       if (roots.isEmpty()) {
         throw new IllegalStateException("no root to watch");
       }
-      FsEventSource chosen = source == null ? FsEventSources.active() : FsEventSources.named(source);
+      FsEventSource chosen =
+          source == null ? FsEventSources.active() : FsEventSources.require(source);
       List<Path> checked = checkRoots(roots);
       FsWatcher watcher = new FsWatcher(this, checked, chosen.name());
       FsWatchSpec spec =

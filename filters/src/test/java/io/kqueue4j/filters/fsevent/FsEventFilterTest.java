@@ -218,8 +218,9 @@ class FsEventFilterTest {
     assertThrows(IllegalArgumentException.class, () -> FsWatcher.builder().queueCapacity(0));
     assertThrows(IllegalArgumentException.class,
         () -> FsWatcher.builder().coalescingWindow(Duration.ofSeconds(-1)));
-    assertThrows(IllegalArgumentException.class, () -> FsWatcher.builder().source("nope").root(root)
-        .build());
+    KQueueException unknown = assertThrows(KQueueException.class,
+        () -> FsWatcher.builder().source("nope").root(root).build());
+    assertEquals(Errno.ENOENT, unknown.errno());
     assertEquals(4096, FsWatcher.Builder.DEFAULT_QUEUE_CAPACITY);
     assertEquals(Duration.ofSeconds(1), FsWatcher.Builder.DEFAULT_COALESCING_WINDOW);
   }
