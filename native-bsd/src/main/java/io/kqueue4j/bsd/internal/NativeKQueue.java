@@ -1,15 +1,21 @@
 package io.kqueue4j.bsd.internal;
 
+import static io.kqueue4j.KEvent.EVFILT_FSEVENT;
 import static io.kqueue4j.KEvent.EVFILT_READ;
 import static io.kqueue4j.KEvent.EVFILT_USER;
 import static io.kqueue4j.KEvent.EVFILT_WRITE;
 import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_DELETE;
+import static io.kqueue4j.KEvent.EV_DISABLE;
+import static io.kqueue4j.KEvent.EV_DISPATCH;
+import static io.kqueue4j.KEvent.EV_ENABLE;
 import static io.kqueue4j.KEvent.EV_EOF;
 import static io.kqueue4j.KEvent.EV_ERROR;
 import static io.kqueue4j.KEvent.EV_KEEPUDATA;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
 import static io.kqueue4j.KEvent.EV_SYSFLAGS;
+import static io.kqueue4j.KEvent.NOTE_REVOKE;
 import static io.kqueue4j.KEvent.NOTE_TRIGGER;
 
 import io.kqueue4j.Errno;
@@ -17,6 +23,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KEventBuffer;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.filters.fsevent.FsWatcher;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -52,11 +59,22 @@ import jnr.ffi.Runtime;
  * count of users, one of them the queue itself until {@link #close()}, guards it against reuse of
  * the number by another open while a thread is still inside {@code kevent}.
  *
+ * <p><b>EVFILT_FSEVENT.</b> No kernel has it: a change on a watcher becomes an {@code
+ * EVFILT_USER} change in a reserved ident range, which the relay triggers when the watcher has
+ * records, and deliveries are translated back with the emulated filter's meaning; see {@link
+ * FsEventBridge}. {@code EVFILT_USER} changes that name that range fail with {@code EINVAL}, as the
+ * wake-up ident does.
+ *
  * <p><b>udata.</b> See {@link UdataTokens} for the rules that keep tokens leak-free.
  */
 public final class NativeKQueue implements KQueue {
   /** The ident of the wake-up knote: {@code (uintptr_t) -1}. */
   public static final long WAKE_IDENT = -1L;
+  /**
+   * The ident of a descriptor filter's change sent so that the kernel answers {@code EBADF} in its
+   * place: {@code (uintptr_t) -2}, above {@code INT_MAX}, never a descriptor.
+   */
+  static final long BAD_DESCRIPTOR_IDENT = -2L;
 
   static final byte KIND_SET = 0;
   static final byte KIND_SET_ADD = 1;
@@ -92,6 +110,11 @@ public final class NativeKQueue implements KQueue {
   private final ByteBuffer wake;
   private final long wakeAddress;
   private final InterruptHook hook;
+  /** The bridged {@code EVFILT_FSEVENT} knotes; guarded by {@link #lock}. */
+  private final FsEventBridge fsevents = new FsEventBridge();
+  /** Changes to apply after a scan's deliveries (re-trigger, disable, delete); under the lock. */
+  private long[] followUps = new long[8];
+  private int followUpCount;
 
   private NativeKQueue(KernelCalls calls, KeventLayout layout, int kq) {
     this.calls = calls;
@@ -235,6 +258,7 @@ public final class NativeKQueue implements KQueue {
           s.outcome[failed] = errno;
         }
         settleTokens(s, k);
+        settleBridge(s, k, chArr, chBuf);
         storeAnswers(s, answered, chArr, chBuf, evArr, evBuf);
         if (closed) {
           throw closedError();
@@ -251,6 +275,7 @@ public final class NativeKQueue implements KQueue {
           s.outcome[s.answers[j]] = dialect.errnoFromOs((int) layout.data(s.events, j));
         }
         settleTokens(s, k);
+        settleBridge(s, k, chArr, chBuf);
         storeAnswers(s, rc, chArr, chBuf, evArr, evBuf);
         return rc;
       }
@@ -258,6 +283,7 @@ public final class NativeKQueue implements KQueue {
         s.outcome[c] = 0;
       }
       settleTokens(s, k);
+      settleBridge(s, k, chArr, chBuf);
       int m = rc == 0 ? 0 : deliver(s, rc, evArr, evBuf);
       if (closed) {
         if (wakeSeen && waiterCount > 0) {
@@ -315,12 +341,32 @@ public final class NativeKQueue implements KQueue {
         continue; // FreeBSD skips a change with filter 0
       }
       flags &= 0xFFFF & ~EV_SYSFLAGS;
+      boolean badDescriptor = false;
+      if (filter == EVFILT_FSEVENT) {
+        if ((flags & EV_ADD) != 0 && fflags == 0
+            && ((ident & ~FsEventBridge.ID_MASK) != 0 || FsWatcher.byId(ident) == null)) {
+          badDescriptor = true; // no open watcher: EBADF, as a closed clone descriptor
+        } else if (fflags == 0) {
+          ident = FsEventBridge.osIdent(ident & FsEventBridge.ID_MASK);
+          filter = EVFILT_USER;
+          flags = (flags & ~FsEventBridge.KEPT_FLAGS) | ((flags & EV_ADD) != 0 ? EV_CLEAR : 0);
+          data = 0;
+        }
+      }
       int osFilter = dialect.filterToOs(filter);
       int osFlags = dialect.flagsToOs(flags & ~EV_KEEPUDATA);
       long osFflags = dialect.fflagsToOs(filter, fflags);
       boolean refused = osFlags < 0 || osFflags == Dialect.UNSUPPORTED
-          || osFilter == dialect.invalidFilter() || (ident == WAKE_IDENT && filter == EVFILT_USER);
-      if (refused) {
+          || osFilter == dialect.invalidFilter()
+          || (filter == EVFILT_USER && (ident == WAKE_IDENT || FsEventBridge.isBridged(ident)
+              && (chArr != null ? chArr[i].filter() : chBuf.filter(i)) == EVFILT_USER));
+      if (badDescriptor) {
+        refused = true;
+        ident = BAD_DESCRIPTOR_IDENT;
+        osFilter = dialect.filterToOs(EVFILT_READ);
+        osFlags = dialect.flagsToOs(EV_ADD);
+        osFflags = 0;
+      } else if (refused) {
         osFilter = dialect.invalidFilter(); // the OS answers EINVAL in this change's place
         osFlags = flags & 0x00FF;
         osFflags = 0;
@@ -434,15 +480,60 @@ public final class NativeKQueue implements KQueue {
     }
   }
 
-  /** Stores the error and receipt entries, each with its change's ident, filter and udata. */
+  /**
+   * Tells the {@code EVFILT_FSEVENT} bridge what the kernel did with its changes: an accepted
+   * {@code EV_ADD} subscribes the knote to its watcher (and triggers it when the watcher already
+   * has records or is revoked), a delete forgets it, an {@code EV_ENABLE} re-triggers it. An
+   * unknown outcome counts as done, which at worst leaves a subscription that triggers nothing.
+   * Under the lock.
+   */
+  private void settleBridge(Scratch s, int k, KEvent[] chArr, KEventBuffer chBuf) {
+    for (int c = 0; c < k; c++) {
+      if (s.filter[c] != EVFILT_USER || s.kind[c] == KIND_REFUSED
+          || !FsEventBridge.isBridged(layout.ident(s.changes, c))) {
+        continue;
+      }
+      int i = s.origin[c];
+      long id = chArr != null ? chArr[i].ident() : chBuf.ident(i);
+      int flags = chArr != null ? chArr[i].flags() : chBuf.flags(i);
+      int outcome = s.outcome[c];
+      boolean done = outcome == 0 || outcome == OUTCOME_UNKNOWN;
+      if ((flags & EV_DELETE) != 0) {
+        if (done || outcome == Errno.ENOENT) {
+          forgetFsEvent(id);
+        }
+      } else if ((flags & EV_ADD) != 0 && done) {
+        FsWatcher watcher = FsWatcher.byId(id);
+        if (watcher != null && fsevents.added(id, watcher, flags)) {
+          FsEventRelay.get().subscribe(watcher, this);
+        }
+        if (watcher == null || watcher.pending() > 0 || watcher.isRevoked()) {
+          fsEventReady(id);
+        }
+      } else if ((flags & EV_ENABLE) != 0 && done) {
+        fsEventReady(id);
+      }
+    }
+  }
+
+  private void forgetFsEvent(long id) {
+    if (fsevents.removed(id)) {
+      FsEventRelay.get().unsubscribe(id, this);
+    }
+  }
+
+  /**
+   * Stores the error and receipt entries, each with its change's ident, filter and udata as the
+   * caller gave them (a bridged {@code EVFILT_FSEVENT} change went to the kernel as another).
+   */
   private void storeAnswers(Scratch s, int count, KEvent[] chArr, KEventBuffer chBuf,
       KEvent[] evArr, KEventBuffer evBuf) {
     for (int j = 0; j < count; j++) {
       int c = s.answers[j];
       int i = s.origin[c];
       Object udata = chArr != null ? chArr[i].udata() : chBuf.udata(i); // i >= j: not yet overwritten
-      long ident = layout.ident(s.changes, c);
-      short filter = s.filter[c];
+      long ident = chArr != null ? chArr[i].ident() : chBuf.ident(i);
+      short filter = chArr != null ? chArr[i].filter() : chBuf.filter(i);
       int flags = dialect.flagsFromOs(layout.flags(s.events, j));
       int fflags = dialect.fflagsFromOs(filter, layout.fflags(s.events, j));
       long data = dialect.errnoFromOs((int) layout.data(s.events, j));
@@ -553,6 +644,12 @@ public final class NativeKQueue implements KQueue {
         woken = true;
         continue;
       }
+      if (osFilter == osUser && FsEventBridge.isBridged(ident)) {
+        if (deliverFsEvent(ev, j, m, evArr, evBuf)) {
+          m++;
+        }
+        continue;
+      }
       short filter = dialect.filterFromOs(osFilter);
       int flags = dialect.flagsFromOs(layout.flags(ev, j));
       int fflags = dialect.fflagsFromOs(filter, layout.fflags(ev, j));
@@ -571,7 +668,89 @@ public final class NativeKQueue implements KQueue {
       store(evArr, evBuf, m++, ident, filter, flags, fflags, data, udata);
     }
     wakeSeen = woken;
+    applyFollowUps();
     return m;
+  }
+
+  /**
+   * Translates a bridged knote's event into {@code EVFILT_FSEVENT} at index {@code m}; false when
+   * there is nothing to report (no records left and not revoked, or a knote already deleted).
+   * Queues what the kernel must do after it: see {@link FsEventBridge}. Under the lock.
+   */
+  private boolean deliverFsEvent(ByteBuffer ev, int j, int m, KEvent[] evArr, KEventBuffer evBuf) {
+    long osIdent = layout.ident(ev, j);
+    long id = osIdent & FsEventBridge.ID_MASK;
+    FsEventBridge.Registration r = fsevents.get(id);
+    if (r == null) {
+      return false;
+    }
+    boolean revoked = r.watcher.isRevoked();
+    int pending = r.watcher.pending();
+    if (!revoked && pending == 0) {
+      return false;
+    }
+    int flags = (dialect.flagsFromOs(layout.flags(ev, j)) & ~FsEventBridge.KEPT_FLAGS) | r.flags;
+    int fflags = 0;
+    if (revoked) {
+      flags |= EV_EOF | EV_ONESHOT;
+      fflags = NOTE_REVOKE;
+    }
+    Object udata = tokens.resolve(layout.udata(ev, j));
+    store(evArr, evBuf, m, id, EVFILT_FSEVENT, flags, fflags, pending, udata);
+    if ((flags & EV_ONESHOT) != 0) {
+      followUp(osIdent, EV_DELETE);
+      tokens.removed(osIdent, EVFILT_USER);
+      forgetFsEvent(id);
+    } else if ((r.flags & EV_DISPATCH) != 0) {
+      followUp(osIdent, EV_DISABLE);
+    } else if ((r.flags & EV_CLEAR) == 0) {
+      followUp(osIdent, 0); // level-triggered: fires again while records remain
+    }
+    return true;
+  }
+
+  private void followUp(long osIdent, int flags) {
+    if (followUpCount + 2 > followUps.length) {
+      followUps = java.util.Arrays.copyOf(followUps, followUps.length * 2);
+    }
+    followUps[followUpCount++] = osIdent;
+    followUps[followUpCount++] = flags;
+  }
+
+  /** Applies the queued follow-ups, one change each (a trigger when flags are 0). Under the lock. */
+  private void applyFollowUps() {
+    for (int f = 0; f < followUpCount; f += 2) {
+      long osIdent = followUps[f];
+      int flags = (int) followUps[f + 1];
+      synchronized (wake) {
+        putUser(0, osIdent, flags, flags == 0 ? NOTE_TRIGGER : 0,
+            flags == EV_DELETE ? 0 : tokens.tokenOf(osIdent, EVFILT_USER));
+        submitWake(1);
+      }
+    }
+    followUpCount = 0;
+  }
+
+  /**
+   * Watcher {@code id} has records or is revoked: triggers its bridged knote, if this queue has
+   * one. Called by {@link FsEventRelay} from its thread, and under the lock on registration; takes
+   * the lock (for the knote's token), then the wake-up buffer's monitor.
+   */
+  void fsEventReady(long id) {
+    if (tryAcquire()) {
+      long osIdent = FsEventBridge.osIdent(id);
+      lock.lock();
+      try {
+        synchronized (wake) {
+          // the knote's own token: a change's udata replaces the knote's in every kernel
+          putUser(0, osIdent, 0, NOTE_TRIGGER, tokens.tokenOf(osIdent, EVFILT_USER));
+          submitWake(1); // fails with ENOENT when the knote is gone: nothing to do
+        }
+      } finally {
+        lock.unlock();
+        release();
+      }
+    }
   }
 
   private static void store(KEvent[] arr, KEventBuffer buf, int index, long ident, short filter,
@@ -714,7 +893,11 @@ public final class NativeKQueue implements KQueue {
   }
 
   private void putWake(int index, int flags, int fflags) {
-    layout.write(wake, index, WAKE_IDENT, osUser, flags, fflags, 0, 0);
+    putUser(index, WAKE_IDENT, flags, fflags, 0);
+  }
+
+  private void putUser(int index, long ident, int flags, int fflags, long token) {
+    layout.write(wake, index, ident, osUser, dialect.flagsToOs(flags), fflags, 0, token);
   }
 
   /** Applies the first {@code n} wake-up changes; with {@link #wake}'s monitor held. */
@@ -767,6 +950,15 @@ public final class NativeKQueue implements KQueue {
       return;
     }
     closed = true;
+    lock.lock();
+    try {
+      for (long id : fsevents.ids()) {
+        FsEventRelay.get().unsubscribe(id, this);
+      }
+      fsevents.clear();
+    } finally {
+      lock.unlock();
+    }
     trigger(); // the queue's own use keeps the descriptor open for this
     release();
   }
