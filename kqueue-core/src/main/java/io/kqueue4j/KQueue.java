@@ -25,18 +25,35 @@ import java.time.Duration;
  */
 public interface KQueue extends AutoCloseable {
 
-  /** The best backend here: the native kqueue where available, otherwise the emulated kernel. */
+  /**
+   * The best backend here: the native kqueue where available, otherwise the emulated kernel.
+   *
+   * @return a new, open queue; close it when done
+   * @throws KQueueException with the errno of the native {@code kqueue(2)}, such as {@code EMFILE},
+   *     {@code ENFILE} or {@code ENOMEM}, when the native queue cannot be created
+   */
   static KQueue open() throws KQueueException {
     NativeKQueueProvider provider = NativeBackend.provider();
     return provider != null ? provider.open() : emulated();
   }
 
-  /** The emulated kernel, available on every OS. */
+  /**
+   * The emulated kernel, available on every OS.
+   *
+   * @return a new, open queue of the emulated kernel
+   * @throws KQueueException when the queue cannot be created; the emulated kernel makes no system
+   *     call here and does not fail today
+   */
   static KQueue emulated() throws KQueueException {
     return EmulatedKQueue.open();
   }
 
-  /** Whether {@link #open()} returns the OS's own kqueue. */
+  /**
+   * Whether {@link #open()} returns the OS's own kqueue.
+   *
+   * @return {@code true} when a native backend was found and works here
+   * @see #nativeUnavailabilityCause()
+   */
   static boolean isNativeAvailable() {
     return NativeBackend.provider() != null;
   }
@@ -44,6 +61,8 @@ public interface KQueue extends AutoCloseable {
   /**
    * Why the native kqueue is not available, or {@code null} when it is.
    *
+   * @return the reason given by the native backend, or one saying that none is on the class path;
+   *     {@code null} when {@link #isNativeAvailable()}
    * @see #isNativeAvailable()
    */
   static Throwable nativeUnavailabilityCause() {
@@ -75,6 +94,19 @@ public interface KQueue extends AutoCloseable {
   /**
    * {@code kevent(2)} with explicit counts, as in C.
    *
+   * @param changelist changes to apply in order; may be {@code null} when {@code nchanges} is 0
+   * @param nchanges how many entries of {@code changelist} to apply, from index 0
+   * @param eventlist where events and per-change errors are stored; may be {@code null} when
+   *     {@code nevents} is 0
+   * @param nevents how many entries of {@code eventlist} may be stored; 0 only applies changes and
+   *     returns at once
+   * @param timeout how long to wait for an event; {@code null} waits forever, {@link
+   *     Duration#ZERO} polls
+   * @return the number of entries stored in {@code eventlist}, 0 on timeout
+   * @throws KQueueException with {@code EINVAL} for a count outside 0 to the array's length or a
+   *     negative or absurd timeout, {@code EFAULT} for a {@code null} change within {@code
+   *     nchanges}, {@code EBADF} when the queue is closed, or the errno of a failing change when
+   *     {@code eventlist} has no room left
    * @see #kevent(KEvent[], KEvent[], Duration)
    */
   int kevent(KEvent[] changelist, int nchanges, KEvent[] eventlist, int nevents, Duration timeout)
@@ -87,7 +119,10 @@ public interface KQueue extends AutoCloseable {
    * @param changes changes to apply, or {@code null}
    * @param events where events are stored, up to its capacity, or {@code null}
    * @param timeoutNanos how long to wait in nanoseconds; negative waits forever, 0 polls
-   * @return the number of entries stored in {@code events}
+   * @return the number of entries stored in {@code events}, 0 on timeout
+   * @throws KQueueException as {@link #kevent(KEvent[], int, KEvent[], int, Duration)} does:
+   *     {@code EBADF} when the queue is closed, or the errno of a failing change when {@code
+   *     events} has no room left
    */
   int kevent(KEventBuffer changes, KEventBuffer events, long timeoutNanos) throws KQueueException;
 
@@ -96,10 +131,17 @@ public interface KQueue extends AutoCloseable {
    * queue to nest queues. On the native backend it is the kernel's own descriptor. On the emulated
    * one it is a real descriptor where the platform offers one (an eventfd on Linux) that {@code
    * poll}/{@code epoll} see readable while events are pending.
+   *
+   * @return the queue's descriptor, valid until the queue is closed
+   * @throws KQueueException with {@code EBADF} when the queue is closed
    */
   int fd() throws KQueueException;
 
-  /** Which backend this is, for diagnostics: {@code "emulated"} or the native library's name. */
+  /**
+   * Which backend this is, for diagnostics: {@code "emulated"} or the native library's name.
+   *
+   * @return a short description, such as {@code "emulated"} or {@code "native freebsd12 (c)"}
+   */
   String backend();
 
   /**

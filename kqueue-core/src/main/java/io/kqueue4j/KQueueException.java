@@ -9,9 +9,13 @@ import java.io.IOException;
 public class KQueueException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** FreeBSD's errno value of this failure, as {@link #errno()} returns it. */
   private final int errno;
 
   /**
+   * A failure of {@code call} with {@code errno}; the message is built as the class description
+   * shows.
+   *
    * @param call the call that failed, such as {@code kevent}
    * @param errno FreeBSD's errno value (see {@link Errno})
    * @param detail what was wrong, or {@code null}
@@ -21,13 +25,24 @@ public class KQueueException extends IOException {
     this.errno = errno;
   }
 
-  /** The same, with the underlying cause. */
+  /**
+   * The same, with the underlying cause.
+   *
+   * @param call the call that failed, such as {@code kevent}
+   * @param errno FreeBSD's errno value (see {@link Errno})
+   * @param detail what was wrong, or {@code null}
+   * @param cause the exception that led to this failure, or {@code null}
+   */
   public KQueueException(String call, int errno, String detail, Throwable cause) {
     super(message(call, errno, detail), cause);
     this.errno = errno;
   }
 
-  /** FreeBSD's errno value of this failure. */
+  /**
+   * FreeBSD's errno value of this failure.
+   *
+   * @return the errno, one of the {@link Errno} constants or another FreeBSD value
+   */
   public int errno() {
     return errno;
   }

@@ -60,6 +60,8 @@ public final class ChannelDescriptors {
   /**
    * The descriptor number in {@code fd}.
    *
+   * @param fd a {@code FileDescriptor}, such as a stream's {@code getFD()}
+   * @return the OS descriptor it holds, 0 or more
    * @throws IllegalArgumentException when {@code fd} is not valid (closed, or never opened)
    * @throws UnsupportedOperationException when neither reflection nor Unsafe can read the field;
    *     the message names {@value #REQUIRED_FLAGS}
@@ -75,6 +77,8 @@ public final class ChannelDescriptors {
   /**
    * The descriptor number of a JDK channel.
    *
+   * @param channel a channel of the JDK's own implementation
+   * @return the OS descriptor it holds, valid while the channel is open
    * @throws ClosedChannelException when the channel is closed
    * @throws IllegalArgumentException when {@code channel} is not a JDK implementation with a
    *     descriptor (a wrapper from {@code Channels.newChannel}, a user class)
@@ -93,6 +97,11 @@ public final class ChannelDescriptors {
    * {@link #of(Channel)} with failures as a {@link DescriptorSupport} reports them: {@code EBADF}
    * for a closed channel, {@code EINVAL} for a channel with no JDK descriptor inside, {@code
    * EOPNOTSUPP} when the field cannot be read (the message names {@value #REQUIRED_FLAGS}).
+   *
+   * @param channel a channel of the JDK's own implementation
+   * @return the OS descriptor it holds, valid while the channel is open
+   * @throws KQueueException with {@code EBADF}, {@code EINVAL} or {@code EOPNOTSUPP} as above, the
+   *     original exception as its cause
    */
   public static int fileno(Channel channel) throws KQueueException {
     try {
@@ -110,6 +119,11 @@ public final class ChannelDescriptors {
    * {@link #of(FileDescriptor)} with failures as a {@link DescriptorSupport} reports them: {@code
    * EBADF} for a closed or never opened {@code FileDescriptor}, {@code EOPNOTSUPP} when the field
    * cannot be read.
+   *
+   * @param fd a {@code FileDescriptor}, such as a stream's {@code getFD()}
+   * @return the OS descriptor it holds, 0 or more
+   * @throws KQueueException with {@code EBADF} or {@code EOPNOTSUPP} as above, the original
+   *     exception as its cause
    */
   public static int fileno(FileDescriptor fd) throws KQueueException {
     try {
@@ -123,6 +137,12 @@ public final class ChannelDescriptors {
 
   /**
    * How the {@code fd} field of {@code type} (a channel class or {@code FileDescriptor}) is read.
+   *
+   * @param type {@code FileDescriptor.class}, or a JDK channel implementation class such as {@code
+   *     channel.getClass()}
+   * @return {@link Mechanism#REFLECTION} or {@link Mechanism#UNSAFE}
+   * @throws IllegalArgumentException when {@code type} keeps no {@code FileDescriptor fd} field
+   * @throws UnsupportedOperationException when neither reflection nor Unsafe can read the field
    */
   public static Mechanism mechanism(Class<?> type) {
     return type == FileDescriptor.class

@@ -9,9 +9,19 @@ import io.kqueue4j.KQueueException;
  */
 public interface NativeKQueueProvider {
 
-  /** Why this backend cannot run here, or {@code null} when it can. Must not throw. */
+  /**
+   * Why this backend cannot run here, or {@code null} when it can. Must not throw.
+   *
+   * @return the reason, which {@link KQueue#nativeUnavailabilityCause()} reports, or {@code null}
+   */
   Throwable unavailabilityCause();
 
-  /** {@code kqueue(2)}. */
+  /**
+   * {@code kqueue(2)}.
+   *
+   * @return a new, open native queue
+   * @throws KQueueException with the errno of {@code kqueue(2)} translated to FreeBSD's, such as
+   *     {@code EMFILE} or {@code ENOMEM}; an unavailable backend may fail with {@code ENOSYS}
+   */
   KQueue open() throws KQueueException;
 }
