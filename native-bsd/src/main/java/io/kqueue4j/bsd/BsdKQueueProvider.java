@@ -47,6 +47,8 @@ public final class BsdKQueueProvider implements NativeKQueueProvider {
   /**
    * What this backend binds here, such as {@code "freebsd12 via c"}, or why it cannot run; for
    * diagnostics.
+   *
+   * @return the kevent layout id and call binding in use, or the message of the probe failure
    */
   public static String describe() {
     NativeProbe.Result found = NativeProbe.get();

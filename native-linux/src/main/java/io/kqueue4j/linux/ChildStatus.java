@@ -11,19 +11,33 @@ package io.kqueue4j.linux;
  */
 public record ChildStatus(int pid, int code, int status) {
 
+  /** {@code CLD_EXITED}: the child exited; {@code si_status} is its exit code. */
   public static final int CLD_EXITED = 1;
+  /** {@code CLD_KILLED}: a signal killed the child without a core dump. */
   public static final int CLD_KILLED = 2;
+  /** {@code CLD_DUMPED}: a signal killed the child and it dumped core. */
   public static final int CLD_DUMPED = 3;
+  /** {@code CLD_TRAPPED}: a traced child has trapped. */
   public static final int CLD_TRAPPED = 4;
+  /** {@code CLD_STOPPED}: a signal stopped the child. */
   public static final int CLD_STOPPED = 5;
+  /** {@code CLD_CONTINUED}: a stopped child was resumed by {@code SIGCONT}. */
   public static final int CLD_CONTINUED = 6;
 
-  /** True when the child called {@code exit}: {@link #status()} is its exit code. */
+  /**
+   * True when the child called {@code exit}: {@link #status()} is its exit code.
+   *
+   * @return whether {@link #code()} is {@link #CLD_EXITED}
+   */
   public boolean exited() {
     return code == CLD_EXITED;
   }
 
-  /** True when a signal ended the child: {@link #status()} is that signal. */
+  /**
+   * True when a signal ended the child: {@link #status()} is that signal.
+   *
+   * @return whether {@link #code()} is {@link #CLD_KILLED} or {@link #CLD_DUMPED}
+   */
   public boolean killed() {
     return code == CLD_KILLED || code == CLD_DUMPED;
   }
@@ -32,6 +46,10 @@ public record ChildStatus(int pid, int code, int status) {
    * The status word {@code wait(2)} would have stored, the encoding that BSD and Linux share and
    * that {@code EVFILT_PROC}'s {@code NOTE_EXIT} puts in {@code data}: {@code WIFEXITED}, {@code
    * WEXITSTATUS}, {@code WTERMSIG}, {@code WCOREDUMP} decode it.
+   *
+   * @return the 16-bit status word: exit code in bits 8-15, or the signal in bits 0-6 (with 0x80
+   *     for a core dump), {@code sig << 8 | 0x7f} when stopped, {@code 0xffff} when continued
+   * @throws IllegalStateException if {@link #code()} is not one of the {@code CLD_*} values
    */
   public int waitStatus() {
     switch (code) {

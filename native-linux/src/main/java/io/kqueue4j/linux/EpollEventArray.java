@@ -26,7 +26,12 @@ public final class EpollEventArray {
   private final long address;
   private final int capacity;
 
-  /** An array of {@code capacity} events. */
+  /**
+   * An array of {@code capacity} events.
+   *
+   * @param capacity the number of entries, the {@code maxevents} of each wait
+   * @throws IllegalArgumentException if {@code capacity} is not positive
+   */
   public EpollEventArray(int capacity) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
@@ -36,17 +41,33 @@ public final class EpollEventArray {
     this.address = DirectBuffers.address(memory);
   }
 
-  /** The {@code maxevents} passed to {@code epoll_wait}. */
+  /**
+   * The {@code maxevents} passed to {@code epoll_wait}.
+   *
+   * @return the number of entries
+   */
   public int capacity() {
     return capacity;
   }
 
-  /** {@code events[index].events}: the ready mask ({@link Epoll#EPOLLIN}, ...). */
+  /**
+   * {@code events[index].events}: the ready mask ({@link Epoll#EPOLLIN}, ...).
+   *
+   * @param index the entry, below the count {@link Epoll#waitEvents} returned
+   * @return the {@code EPOLL*} bits that are ready
+   * @throws IndexOutOfBoundsException if {@code index} is outside the capacity
+   */
   public int events(int index) {
     return memory.getInt(offset(index) + EVENTS_OFFSET);
   }
 
-  /** {@code events[index].data.u64}: the value given to {@link Epoll#add}. */
+  /**
+   * {@code events[index].data.u64}: the value given to {@link Epoll#add}.
+   *
+   * @param index the entry, below the count {@link Epoll#waitEvents} returned
+   * @return the registered data of the ready descriptor
+   * @throws IndexOutOfBoundsException if {@code index} is outside the capacity
+   */
   public long data(int index) {
     return memory.getLong(offset(index) + DATA_OFFSET);
   }

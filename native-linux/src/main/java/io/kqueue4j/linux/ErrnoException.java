@@ -13,15 +13,29 @@ public final class ErrnoException extends IOException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The C function that failed, e.g. {@code "epoll_ctl"}. */
   private final String function;
+
+  /** The Linux {@code errno} the function set. */
   private final int errno;
 
-  /** {@code function(..) failed: NAME (description)}. */
+  /**
+   * {@code function(..) failed: NAME (description)}.
+   *
+   * @param function the C function that failed, e.g. {@code "epoll_ctl"}
+   * @param errno the Linux {@code errno} it set
+   */
   public ErrnoException(String function, int errno) {
     this(function, errno, null);
   }
 
-  /** {@code function(..) failed: NAME (description): detail}, the detail naming the object. */
+  /**
+   * {@code function(..) failed: NAME (description): detail}, the detail naming the object.
+   *
+   * @param function the C function that failed, e.g. {@code "epoll_ctl"}
+   * @param errno the Linux {@code errno} it set
+   * @param detail what the call was about, such as a path or descriptor; null for none
+   */
   public ErrnoException(String function, int errno, String detail) {
     super(
         function
@@ -35,17 +49,29 @@ public final class ErrnoException extends IOException {
     this.errno = errno;
   }
 
-  /** The Linux {@code errno} value. */
+  /**
+   * The Linux {@code errno} value.
+   *
+   * @return the errno, as in {@link LinuxErrno}
+   */
   public int errno() {
     return errno;
   }
 
-  /** The symbolic name of {@link #errno()}, e.g. {@code "ENOSPC"}. */
+  /**
+   * The symbolic name of {@link #errno()}, e.g. {@code "ENOSPC"}.
+   *
+   * @return the name from {@link LinuxErrno#name}
+   */
   public String errnoName() {
     return LinuxErrno.name(errno);
   }
 
-  /** The C function that failed, e.g. {@code "inotify_add_watch"}. */
+  /**
+   * The C function that failed, e.g. {@code "inotify_add_watch"}.
+   *
+   * @return the function name, without parentheses
+   */
   public String function() {
     return function;
   }

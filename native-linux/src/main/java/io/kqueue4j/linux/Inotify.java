@@ -24,20 +24,35 @@ import java.nio.file.Path;
  */
 public final class Inotify implements AutoCloseable {
 
+  /** {@code IN_ACCESS}: the file was read (or executed). */
   public static final int IN_ACCESS = 0x00000001;
+  /** {@code IN_MODIFY}: the file was written or truncated. */
   public static final int IN_MODIFY = 0x00000002;
+  /** {@code IN_ATTRIB}: metadata changed: permissions, timestamps, xattrs, link count, owner. */
   public static final int IN_ATTRIB = 0x00000004;
+  /** {@code IN_CLOSE_WRITE}: a file opened for writing was closed. */
   public static final int IN_CLOSE_WRITE = 0x00000008;
+  /** {@code IN_CLOSE_NOWRITE}: a file or directory not opened for writing was closed. */
   public static final int IN_CLOSE_NOWRITE = 0x00000010;
+  /** {@code IN_OPEN}: a file or directory was opened. */
   public static final int IN_OPEN = 0x00000020;
+  /** {@code IN_MOVED_FROM}: an entry was renamed out of the watched directory. */
   public static final int IN_MOVED_FROM = 0x00000040;
+  /** {@code IN_MOVED_TO}: an entry was renamed into the watched directory. */
   public static final int IN_MOVED_TO = 0x00000080;
+  /** {@code IN_CREATE}: an entry was created in the watched directory. */
   public static final int IN_CREATE = 0x00000100;
+  /** {@code IN_DELETE}: an entry was deleted from the watched directory. */
   public static final int IN_DELETE = 0x00000200;
+  /** {@code IN_DELETE_SELF}: the watched object itself was deleted. */
   public static final int IN_DELETE_SELF = 0x00000400;
+  /** {@code IN_MOVE_SELF}: the watched object itself was renamed. */
   public static final int IN_MOVE_SELF = 0x00000800;
+  /** {@code IN_CLOSE}: {@link #IN_CLOSE_WRITE} or {@link #IN_CLOSE_NOWRITE}. */
   public static final int IN_CLOSE = IN_CLOSE_WRITE | IN_CLOSE_NOWRITE;
+  /** {@code IN_MOVE}: {@link #IN_MOVED_FROM} or {@link #IN_MOVED_TO}. */
   public static final int IN_MOVE = IN_MOVED_FROM | IN_MOVED_TO;
+  /** {@code IN_ALL_EVENTS}: every event bit from {@link #IN_ACCESS} to {@link #IN_MOVE_SELF}. */
   public static final int IN_ALL_EVENTS = 0x00000fff;
 
   /** Only in events: the file system holding the watched object was unmounted. */
@@ -70,7 +85,9 @@ public final class Inotify implements AutoCloseable {
   /** {@code add_watch} flag: remove the watch after its first event. */
   public static final int IN_ONESHOT = 0x80000000;
 
+  /** {@code inotify_init1} flag {@code IN_NONBLOCK}: a read with nothing queued does not block. */
   public static final int IN_NONBLOCK = LibC.O_NONBLOCK;
+  /** {@code inotify_init1} flag {@code IN_CLOEXEC}: close the descriptor on {@code exec}. */
   public static final int IN_CLOEXEC = LibC.O_CLOEXEC;
 
   /** The smallest buffer that holds any one event: the header plus {@code NAME_MAX + 1}. */
@@ -130,22 +147,45 @@ public final class Inotify implements AutoCloseable {
     this.bufferAddress = DirectBuffers.address(buffer);
   }
 
-  /** True when {@code inotify_init1} works here (probed once by creating and closing one). */
+  /**
+   * True when {@code inotify_init1} works here (probed once by creating and closing one).
+   *
+   * @return whether {@link #open()} can succeed on this system
+   */
   public static boolean isAvailable() {
     return Probe.RESULT.isAvailable();
   }
 
-  /** Why {@link #isAvailable()} is false, or null. */
+  /**
+   * Why {@link #isAvailable()} is false, or null.
+   *
+   * @return the failure of the probe, or null when inotify is available
+   */
   public static Throwable unavailabilityCause() {
     return Probe.RESULT.cause();
   }
 
-  /** {@code inotify_init1(IN_CLOEXEC | IN_NONBLOCK)} with a {@link #DEFAULT_BUFFER_SIZE} buffer. */
+  /**
+   * {@code inotify_init1(IN_CLOEXEC | IN_NONBLOCK)} with a {@link #DEFAULT_BUFFER_SIZE} buffer.
+   *
+   * @return a new inotify instance without watches, which the caller closes
+   * @throws ErrnoException as {@link #open(int)}
+   */
   public static Inotify open() throws ErrnoException {
     return open(DEFAULT_BUFFER_SIZE);
   }
 
-  /** {@code inotify_init1(IN_CLOEXEC | IN_NONBLOCK)} with a read buffer of {@code bufferSize}. */
+  /**
+   * {@code inotify_init1(IN_CLOEXEC | IN_NONBLOCK)} with a read buffer of {@code bufferSize}.
+   *
+   * @param bufferSize bytes of the off-heap buffer each {@link #read} fills, at least {@link
+   *     #MIN_BUFFER_SIZE}
+   * @return a new inotify instance without watches, which the caller closes
+   * @throws ErrnoException with {@code EMFILE} when {@code fs.inotify.max_user_instances} or the
+   *     descriptor limit is reached, {@code ENFILE}, {@code ENOMEM}
+   * @throws IllegalArgumentException if {@code bufferSize} is below {@link #MIN_BUFFER_SIZE}
+   * @throws UnsupportedOperationException if {@link #isAvailable()} is false
+   */
   public static Inotify open(int bufferSize) throws ErrnoException {
     if (bufferSize < MIN_BUFFER_SIZE) {
       throw new IllegalArgumentException(
@@ -155,7 +195,11 @@ public final class Inotify implements AutoCloseable {
     return new Inotify(create(), bufferSize);
   }
 
-  /** The inotify descriptor, -1 once closed. */
+  /**
+   * The inotify descriptor, -1 once closed.
+   *
+   * @return the descriptor number, or -1
+   */
   public int fd() {
     return fd.get();
   }
@@ -166,7 +210,13 @@ public final class Inotify implements AutoCloseable {
    * replaces its mask, unless {@link #IN_MASK_ADD} is given. {@code ENOSPC} means the per-user
    * watch limit {@code fs.inotify.max_user_watches} is reached, and the message says so.
    *
+   * @param path the file or directory to watch
+   * @param mask {@code IN_*} event bits and {@code add_watch} flags
    * @return the watch descriptor that events carry in {@link InotifyEvent#wd()}
+   * @throws ErrnoException with {@code ENOENT}, {@code EACCES}, {@code ENOTDIR} (for {@link
+   *     #IN_ONLYDIR}), {@code EEXIST} (for {@link #IN_MASK_CREATE}), {@code EINVAL} for a mask
+   *     without events, {@code ENAMETOOLONG}, {@code ENOMEM}, {@code ENOSPC}; the message names
+   *     the path
    */
   public int addWatch(Path path, int mask) throws ErrnoException {
     int wd = functions().inotify_add_watch(fd.get(), PathBytes.of(path), mask);
@@ -201,7 +251,13 @@ public final class Inotify implements AutoCloseable {
     return new ErrnoException("inotify_add_watch", errno, path.toString());
   }
 
-  /** {@code inotify_rm_watch}; the kernel then queues an {@code IN_IGNORED} event for it. */
+  /**
+   * {@code inotify_rm_watch}; the kernel then queues an {@code IN_IGNORED} event for it.
+   *
+   * @param wd a watch descriptor from {@link #addWatch}
+   * @throws ErrnoException with {@code EINVAL} if {@code wd} is not a watch of this instance (also
+   *     when the kernel already removed it), {@code EBADF} once closed
+   */
   public void removeWatch(int wd) throws ErrnoException {
     if (functions().inotify_rm_watch(fd.get(), wd) < 0) {
       throw new ErrnoException("inotify_rm_watch", NativeLibrary.errno(), "wd " + wd);
@@ -214,7 +270,9 @@ public final class Inotify implements AutoCloseable {
    * from the handler propagates at once, and the rest of that read's events, already taken from the
    * kernel, are dropped: handlers that can fail should catch inside.
    *
+   * @param handler called once per event, in the kernel's order
    * @return the number of events handled, 0 when none were queued
+   * @throws ErrnoException with {@code EBADF} once closed
    */
   public int read(InotifyEvent.Handler handler) throws ErrnoException {
     int length = LibC.read(fd.get(), bufferAddress, buffer.capacity());
@@ -232,7 +290,12 @@ public final class Inotify implements AutoCloseable {
     fd.close();
   }
 
-  /** The {@code IN_*} names of the bits in {@code mask}, joined with {@code |}. */
+  /**
+   * The {@code IN_*} names of the bits in {@code mask}, joined with {@code |}.
+   *
+   * @param mask a mask of {@code IN_*} bits
+   * @return such as {@code "IN_CREATE|IN_ISDIR"}; unnamed bits in hex, {@code "0"} for none
+   */
   public static String maskToString(int mask) {
     StringBuilder names = new StringBuilder();
     for (int bit = 0; bit < Integer.SIZE; bit++) {

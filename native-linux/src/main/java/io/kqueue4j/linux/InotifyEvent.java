@@ -24,7 +24,11 @@ public final class InotifyEvent {
   /** Receives the events of one {@link Inotify#read} call, in the kernel's order. */
   @FunctionalInterface
   public interface Handler {
-    /** Called once per event; {@code event} is reused and must not be kept. */
+    /**
+     * Called once per event; {@code event} is reused and must not be kept.
+     *
+     * @param event the current event, valid until this method returns
+     */
     void onEvent(InotifyEvent event);
   }
 
@@ -45,28 +49,45 @@ public final class InotifyEvent {
   /**
    * {@code wd}: the watch descriptor {@link Inotify#addWatch} returned, -1 for {@code
    * IN_Q_OVERFLOW}.
+   *
+   * @return the watch descriptor
    */
   public int wd() {
     return buffer.getInt(offset + WD_OFFSET);
   }
 
-  /** {@code mask}: the {@code IN_*} bits that describe the event. */
+  /**
+   * {@code mask}: the {@code IN_*} bits that describe the event.
+   *
+   * @return the event's mask, such as {@code IN_CREATE | IN_ISDIR}
+   */
   public int mask() {
     return buffer.getInt(offset + MASK_OFFSET);
   }
 
-  /** {@code cookie}: pairs an {@code IN_MOVED_FROM} with its {@code IN_MOVED_TO}, else 0. */
+  /**
+   * {@code cookie}: pairs an {@code IN_MOVED_FROM} with its {@code IN_MOVED_TO}, else 0.
+   *
+   * @return the cookie, an unsigned 32-bit value
+   */
   public int cookie() {
     return buffer.getInt(offset + COOKIE_OFFSET);
   }
 
-  /** True when every bit of {@code bits} is set in {@link #mask()}. */
+  /**
+   * True when every bit of {@code bits} is set in {@link #mask()}.
+   *
+   * @param bits one or more {@code IN_*} bits
+   * @return whether the mask contains all of them
+   */
   public boolean is(int bits) {
     return (mask() & bits) == bits;
   }
 
   /**
    * The length in bytes of the name without its NUL padding; 0 for an event on the watch itself.
+   *
+   * @return the name's length in bytes
    */
   public int nameLength() {
     int start = offset + HEADER_SIZE;
@@ -81,6 +102,8 @@ public final class InotifyEvent {
   /**
    * The name of the entry in the watched directory, decoded as the JDK decodes file names; {@code
    * ""} for an event on the watched object itself. Allocates once per event.
+   *
+   * @return the entry's name, never null
    */
   public String name() {
     if (name == null) {

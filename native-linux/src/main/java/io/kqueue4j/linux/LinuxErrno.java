@@ -428,7 +428,12 @@ public final class LinuxErrno {
 
   private LinuxErrno() {}
 
-  /** The symbolic name ({@code "EBADF"}), or {@code "errno " + errno} for an unknown number. */
+  /**
+   * The symbolic name ({@code "EBADF"}), or {@code "errno " + errno} for an unknown number.
+   *
+   * @param errno a Linux {@code errno} value
+   * @return its name, never null
+   */
   public static String name(int errno) {
     String name = lookup(errno, 0);
     return name != null ? name : "errno " + errno;
@@ -436,6 +441,9 @@ public final class LinuxErrno {
 
   /**
    * glibc's {@code strerror} text ({@code "Bad file descriptor"}), or {@code "Unknown error N"}.
+   *
+   * @param errno a Linux {@code errno} value
+   * @return its description, never null
    */
   public static String description(int errno) {
     String text = lookup(errno, 1);

@@ -27,9 +27,13 @@ public final class PidFd implements AutoCloseable {
   /** {@code idtype_t} of {@code waitid} for a pidfd. */
   public static final int P_PIDFD = 3;
 
+  /** {@code WNOHANG}: return at once, with no status, if the child has not changed state. */
   public static final int WNOHANG = 0x00000001;
+  /** {@code WSTOPPED}: report a child stopped by a signal. */
   public static final int WSTOPPED = 0x00000002;
+  /** {@code WEXITED}: report a child that has exited or was killed. */
   public static final int WEXITED = 0x00000004;
+  /** {@code WCONTINUED}: report a stopped child resumed by {@code SIGCONT}. */
   public static final int WCONTINUED = 0x00000008;
 
   /** Leave the child waitable: another {@code waitid}, or the JDK's reaper, still sees it. */
@@ -48,12 +52,20 @@ public final class PidFd implements AutoCloseable {
     this.pid = pid;
   }
 
-  /** True when {@code pidfd_open} works here (probed once on this process's own pid). */
+  /**
+   * True when {@code pidfd_open} works here (probed once on this process's own pid).
+   *
+   * @return whether {@link #open} and {@link #sendSignal} can succeed on this system
+   */
   public static boolean isAvailable() {
     return Probe.RESULT.isAvailable();
   }
 
-  /** Why {@link #isAvailable()} is false, or null. */
+  /**
+   * Why {@link #isAvailable()} is false, or null.
+   *
+   * @return the failure of the probe, or null when pidfds are available
+   */
   public static Throwable unavailabilityCause() {
     return Probe.RESULT.cause();
   }
@@ -61,12 +73,18 @@ public final class PidFd implements AutoCloseable {
   /**
    * True when {@code waitid(P_PIDFD, ...)} is understood (Linux 5.4+), probed on a pidfd of this
    * process: {@code ECHILD} means understood, {@code EINVAL} means not.
+   *
+   * @return whether {@link #waitid} can succeed on this system
    */
   public static boolean isWaitidAvailable() {
     return WaitidProbe.RESULT.isAvailable();
   }
 
-  /** Why {@link #isWaitidAvailable()} is false, or null. */
+  /**
+   * Why {@link #isWaitidAvailable()} is false, or null.
+   *
+   * @return the failure of the probe, or null when {@code waitid(P_PIDFD)} is available
+   */
   public static Throwable waitidUnavailabilityCause() {
     return WaitidProbe.RESULT.cause();
   }
@@ -74,7 +92,12 @@ public final class PidFd implements AutoCloseable {
   /**
    * {@code syscall(SYS_pidfd_open, pid, 0)}, close-on-exec as every pidfd is.
    *
-   * @throws ErrnoException {@code ESRCH} when no such process exists (a zombie still counts)
+   * @param pid the process, a positive pid
+   * @return a pidfd for the process, which the caller closes
+   * @throws ErrnoException {@code ESRCH} when no such process exists (a zombie still counts),
+   *     {@code EINVAL} for a pid that is not positive or above {@code Integer.MAX_VALUE}, {@code
+   *     EMFILE} or {@code ENFILE} when the descriptor limit is reached
+   * @throws UnsupportedOperationException if {@link #isAvailable()} is false
    */
   public static PidFd open(long pid) throws ErrnoException {
     Probe.RESULT.require();
@@ -84,12 +107,20 @@ public final class PidFd implements AutoCloseable {
     return new PidFd(openRaw((int) pid), (int) pid);
   }
 
-  /** The pidfd, -1 once closed. */
+  /**
+   * The pidfd, -1 once closed.
+   *
+   * @return the descriptor number, or -1
+   */
   public int fd() {
     return fd.get();
   }
 
-  /** The pid this descriptor was opened for. */
+  /**
+   * The pid this descriptor was opened for.
+   *
+   * @return the pid given to {@link #open}
+   */
   public int pid() {
     return pid;
   }
@@ -98,7 +129,9 @@ public final class PidFd implements AutoCloseable {
    * {@code syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0)}: {@code kill} without the
    * pid-reuse race. Signal 0 only checks that the process still exists.
    *
-   * @throws ErrnoException {@code ESRCH} once the process has exited
+   * @param signal the signal number, such as {@link LibC#SIGTERM}, or 0
+   * @throws ErrnoException {@code ESRCH} once the process has exited, {@code EPERM} if it may not
+   *     be signalled, {@code EINVAL} for an invalid signal, {@code EBADF} once closed
    */
   public void sendSignal(int signal) throws ErrnoException {
     long result = libc().syscall(SYS_PIDFD_SEND_SIGNAL, fd.get(), signal, 0L, 0L);
@@ -114,9 +147,13 @@ public final class PidFd implements AutoCloseable {
    * #WNOWAIT}. {@code WEXITED | WNOHANG | WNOWAIT} reads an exit status without reaping the child.
    * {@code EINTR} is retried.
    *
+   * @param options {@code W*} flags; at least one of {@code WEXITED}, {@code WSTOPPED} and {@code
+   *     WCONTINUED}
    * @return the state change, or null when {@code WNOHANG} was given and there is none yet
    * @throws ErrnoException {@code ECHILD} when the process is not this process's child or has been
-   *     reaped already (the JDK reaps the children it starts as soon as they exit)
+   *     reaped already (the JDK reaps the children it starts as soon as they exit), {@code
+   *     EINVAL} for invalid options
+   * @throws UnsupportedOperationException if {@link #isWaitidAvailable()} is false
    */
   public ChildStatus waitid(int options) throws ErrnoException {
     WaitidProbe.RESULT.require();

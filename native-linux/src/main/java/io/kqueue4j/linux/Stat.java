@@ -20,8 +20,11 @@ import java.nio.file.Path;
  */
 public final class Stat {
 
+  /** {@code AT_FDCWD}: a relative path is resolved against the current directory. */
   public static final int AT_FDCWD = -100;
+  /** {@code AT_SYMLINK_NOFOLLOW}: do not follow a final symbolic link. */
   public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  /** {@code AT_EMPTY_PATH}: with an empty path, operate on the descriptor itself. */
   public static final int AT_EMPTY_PATH = 0x1000;
 
   /** {@code STATX_BASIC_STATS}: every field of {@code struct stat}. */
@@ -43,22 +46,45 @@ public final class Stat {
 
   private Stat() {}
 
-  /** True when {@code statx} works here (probed once on {@code "/"}). */
+  /**
+   * True when {@code statx} works here (probed once on {@code "/"}).
+   *
+   * @return whether the calls of this class can succeed (needs Linux 4.11+ and glibc 2.28+)
+   */
   public static boolean isAvailable() {
     return Probe.RESULT.isAvailable();
   }
 
-  /** Why {@link #isAvailable()} is false, or null. */
+  /**
+   * Why {@link #isAvailable()} is false, or null.
+   *
+   * @return the failure of the probe, or null when {@code statx} is available
+   */
   public static Throwable unavailabilityCause() {
     return Probe.RESULT.cause();
   }
 
-  /** {@code stat(path)}: follows a final symbolic link. */
+  /**
+   * {@code stat(path)}: follows a final symbolic link.
+   *
+   * @param path the file
+   * @return the attributes of the file, or of the link's target
+   * @throws ErrnoException with {@code ENOENT}, {@code EACCES}, {@code ENOTDIR}, {@code ELOOP},
+   *     {@code ENAMETOOLONG}, {@code ENOMEM}; the message names the path
+   * @throws UnsupportedOperationException if {@link #isAvailable()} is false
+   */
   public static FileStat stat(Path path) throws ErrnoException {
     return statx(AT_FDCWD, PathBytes.of(path), 0, path.toString());
   }
 
-  /** {@code lstat(path)}: a final symbolic link is reported itself. */
+  /**
+   * {@code lstat(path)}: a final symbolic link is reported itself.
+   *
+   * @param path the file
+   * @return the attributes of the file, or of the link itself
+   * @throws ErrnoException as {@link #stat}
+   * @throws UnsupportedOperationException if {@link #isAvailable()} is false
+   */
   public static FileStat lstat(Path path) throws ErrnoException {
     return statx(AT_FDCWD, PathBytes.of(path), AT_SYMLINK_NOFOLLOW, path.toString());
   }
@@ -66,6 +92,11 @@ public final class Stat {
   /**
    * {@code fstat(fd)}, as {@code statx(fd, "", AT_EMPTY_PATH)}; works on {@code O_PATH}
    * descriptors.
+   *
+   * @param fd an open descriptor
+   * @return the attributes of the object {@code fd} refers to
+   * @throws ErrnoException with {@code EBADF} if {@code fd} is not open, {@code ENOMEM}
+   * @throws UnsupportedOperationException if {@link #isAvailable()} is false
    */
   public static FileStat fstat(int fd) throws ErrnoException {
     return statx(fd, EMPTY_PATH, AT_EMPTY_PATH, "fd " + fd);

@@ -74,7 +74,13 @@ public final class VnodeFsEventSource implements FsEventSource {
     this(KQueue::open);
   }
 
-  /** A source whose private kqueue comes from {@code kqueues}, such as {@code KQueue::emulated}. */
+  /**
+   * A source whose private kqueue comes from {@code kqueues}, such as {@code KQueue::emulated}.
+   *
+   * @param kqueues opens a kqueue; called by the availability probe (which closes it again) and
+   *     whenever a watch starts while none is running (that kqueue serves every watch until the
+   *     last one closes)
+   */
   public VnodeFsEventSource(Callable<KQueue> kqueues) {
     this(kqueues, VnodeFsEventSource::openerFor);
   }
