@@ -28,24 +28,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs targets 1, 2, 3, 4 and 6 of issue 9 and prints each kqueue4j figure beside its peer
+ * Runs targets 1 to 8 of issue 9 and prints each kqueue4j figure beside its peer
  * measured in the same run: both values with their spread (min..max of the per-fork figures), the
  * ratio with its range, the requirement, and PASS or MISS judged on the medians over forks.
  *
  * <p>Forks run one at a time, the benchmarks of a target taking turns (fork 1 of each, then fork 2
  * of each, ...), so fork i of ours and of its peer ran close together and the ratio's range is that
- * of the per-fork ratios. Targets 1, 3 and 4 run through the JMH {@link Runner}; targets 2 and 6
- * run {@link WakeupLatency} and {@link KNoteMemory}, which measure ours and the peers in one JVM.
+ * of the per-fork ratios. Targets 1, 3 and 4 run through the JMH {@link Runner}; targets 2, 5, 6, 7
+ * and 8 run {@link WakeupLatency}, {@link TimerLoad}, {@link KNoteMemory}, {@link VnodeLatency} and
+ * {@link EchoThroughput}, which measure ours and the peers in one run (TimerLoad in a fresh JVM per
+ * side).
  * Before each fork the harness waits up to a minute for the machine to be quiet (other processes
  * using under 10% of the CPUs, from {@code /proc/stat}) and counts the forks that ran on a busy
  * one. JMH collects garbage between iterations ({@code -gc true}), so the
  * long-lived structures of each benchmark and its peer are tenured alike: where G1 puts them
  * changes the cost of their reference stores by up to 2x from fork to fork otherwise.
  *
- * <p>Usage: {@code Compare [--smoke] [--forks N] [--targets 1,2,3,4,6] [--out results.csv]}. The
- * number of forks defaults to the system property {@code forks}, else 5. {@code --smoke} runs one
- * short iteration of everything in one fork without warm-up, for CI: its figures check that the
- * benchmarks run, not what they measure. {@code --out} writes one CSV row per comparison, with
+ * <p>Usage: {@code Compare [--smoke] [--forks N] [--targets 1,2,3,4,5,6,7,8] [--out results.csv]}.
+ * The number of forks defaults to the system property {@code forks}, else 5. {@code --smoke} runs
+ * one short iteration of everything in one fork without warm-up, for CI: its figures check that
+ * the benchmarks run, not what they measure. {@code --out} writes one CSV row per comparison, with
  * the per-fork figures separated by {@code ;}.
  */
 public final class Compare {
@@ -119,7 +121,7 @@ public final class Compare {
     int forks = Integer.getInteger("forks", 5);
     boolean smoke = false;
     Path out = null;
-    Set<String> targets = new LinkedHashSet<>(List.of("1", "2", "3", "4", "6"));
+    Set<String> targets = new LinkedHashSet<>(List.of("1", "2", "3", "4", "5", "6", "7", "8"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
@@ -127,7 +129,7 @@ public final class Compare {
         case "--out" -> out = Path.of(args[++i]);
         case "--targets" -> targets = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
         default -> throw new IllegalArgumentException("usage: Compare [--smoke] [--forks N]"
-            + " [--targets 1,2,3,4,6] [--out results.csv]; unknown argument " + args[i]);
+            + " [--targets 1,2,3,4,5,6,7,8] [--out results.csv]; unknown argument " + args[i]);
       }
     }
     Settings settings = smoke
@@ -141,8 +143,11 @@ public final class Compare {
         case "2" -> rows.addAll(wakeupLatency(settings));
         case "3" -> rows.addAll(scan(settings));
         case "4" -> rows.addAll(registration(settings));
+        case "5" -> rows.addAll(timers(settings));
         case "6" -> rows.addAll(memory(settings));
-        default -> throw new IllegalArgumentException("no target " + target + " here (1,2,3,4,6)");
+        case "7" -> rows.addAll(vnodeLatency(settings));
+        case "8" -> rows.addAll(echo(settings));
+        default -> throw new IllegalArgumentException("no target " + target + " here (1 to 8)");
       }
     }
     print(rows, settings);
@@ -201,6 +206,32 @@ public final class Compare {
         Check.ratioAtMost(3, "<= 3x peer")));
   }
 
+  /** Runs {@link TimerLoad} once per fork: each side in a fresh JVM, one after the other. */
+  private static List<Row> timers(Settings s) throws IOException, InterruptedException {
+    List<String> size = s.smoke
+        ? List.of("--timers", "1000", "--seconds", "1", "--warmup", "0.5")
+        : List.of("--timers", "100000", "--seconds", "10");
+    Map<String, List<Double>> r = runMain(TimerLoad.class, s, true, size);
+    String load = s.smoke ? "1000 10 ms timers, 1 s" : "100000 10 ms timers, 10 s";
+    return List.of(
+        new Row("5", figure(r.get("timer.kqueue.cpu"), "EVFILT_TIMER CPU time, " + load, "ms"),
+            figure(r.get("timer.stpe.cpu"), "ScheduledThreadPoolExecutor CPU time", "ms"),
+            Check.ratioBelow(1, "< peer")),
+        new Row("5", figure(r.get("timer.kqueue.cpuPerExpiration"),
+            "EVFILT_TIMER CPU per expiration accounted", "ns"),
+            figure(r.get("timer.stpe.cpuPerExpiration"), "ScheduledThreadPoolExecutor, per run",
+                "ns"),
+            Check.ratioBelow(1, "< peer")),
+        new Row("5", figure(r.get("timer.kqueue.p99"), "EVFILT_TIMER p99 lateness", "us"),
+            figure(r.get("timer.stpe.p99"), "ScheduledThreadPoolExecutor p99 lateness", "us"),
+            Check.below(5000, "< 5 ms")),
+        new Row("5", figure(r.get("timer.kqueue.unaccounted"),
+            "EVFILT_TIMER expirations missing from data", "%"),
+            figure(r.get("timer.stpe.unaccounted"), "ScheduledThreadPoolExecutor runs missing",
+                "%"),
+            Check.below(1, "< 1% (>= 99% accounted)")));
+  }
+
   /** Runs {@link KNoteMemory} once per fork. */
   private static List<Row> memory(Settings s) throws IOException, InterruptedException {
     Map<String, List<Double>> r = runMain(KNoteMemory.class, s, false,
@@ -214,6 +245,45 @@ public final class Compare {
           "B/entry"), map, Check.below(160, "< 160 B")));
     }
     return rows;
+  }
+
+  /** Runs {@link VnodeLatency} once per fork; its observers take turns in each. */
+  private static List<Row> vnodeLatency(Settings s) throws IOException, InterruptedException {
+    Map<String, List<Double>> r = runMain(VnodeLatency.class, s, true,
+        s.smoke ? List.of("2", "50") : List.of("30", "500"));
+    List<Row> rows = new ArrayList<>();
+    for (String p : List.of("p50", "p99")) {
+      rows.add(new Row("7",
+          figure(r.get("vnode.kqueue." + p), "EVFILT_VNODE write-to-delivery " + p, "ns"),
+          figure(r.get("vnode.inotify." + p), "raw inotify read loop " + p, "ns"),
+          Check.ratioAtMost(1.3, "<= 1.3x peer")));
+    }
+    return rows;
+  }
+
+  /**
+   * Runs {@link EchoThroughput} once per fork: two rounds, each server first in one. Throughput
+   * becomes time per round trip, so that "within 10% of the peer's throughput, or better" is a
+   * ratio of at most 1/0.9. The second row, the servers' CPU time per round trip, holds the same
+   * bound and moves less when other processes compete for the CPUs.
+   */
+  private static List<Row> echo(Settings s) throws IOException, InterruptedException {
+    Map<String, List<Double>> r = runMain(EchoThroughput.class, s, true, s.smoke
+        ? List.of("--clients", "8", "--warmup", "0.2", "--seconds", "0.3", "--rounds", "1")
+        : List.of("--warmup", "1", "--seconds", "3", "--rounds", "2"));
+    return List.of(new Row("8",
+        figure(perRoundTrip(r.get("echo.kqueue")), "EchoServer (kevent) ping-pong round trip",
+            "ns/rt"),
+        figure(perRoundTrip(r.get("echo.selector")), "SelectorEchoServer round trip", "ns/rt"),
+        Check.ratioAtMost(1 / 0.9, "<= 1.11x (>= 0.9x throughput)")),
+        new Row("8", figure(r.get("echo.kqueue.cpu"), "EchoServer thread + kqueue4j-epoll CPU/rt",
+            "ns/rt"),
+            figure(r.get("echo.selector.cpu"), "SelectorEchoServer thread CPU/rt", "ns/rt"),
+            Check.ratioAtMost(1 / 0.9, "<= 1.11x (same bound)")));
+  }
+
+  private static List<Double> perRoundTrip(List<Double> perSecond) {
+    return perSecond.stream().map(v -> 1e9 / v).collect(Collectors.toList());
   }
 
   /**

@@ -6,6 +6,9 @@ import io.kqueue4j.filters.descriptor.ReadinessSources;
 import io.kqueue4j.samples.echo.EchoServer;
 import io.kqueue4j.samples.echo.SelectorEchoServer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -25,8 +28,12 @@ import java.util.Locale;
  *
  * <p>Load: one client thread drives every connection through its own {@code Selector}, each
  * connection in ping-pong (send a message, wait for the whole echo, send the next). The figure is
- * completed round trips per second over the measured window, after a warm-up window. Prints each
- * round, the medians and the ratio kqueue4j / Selector.
+ * completed round trips per second over the measured window, after a warm-up window. Beside it, the
+ * CPU time the server spent per round trip over that window: its thread's, plus for kqueue4j the
+ * descriptor source's thread ({@code kqueue4j-epoll}), from {@link ThreadMXBean}; this figure
+ * moves less than throughput when other processes compete for the CPUs. Prints each
+ * round, the medians and the ratio kqueue4j / Selector, and for {@link Compare} lines {@code
+ * RESULT echo.kqueue <round trips/s>} and {@code RESULT echo.selector <round trips/s>}.
  *
  * <p>Usage: {@code EchoThroughput [--clients 64] [--size 512] [--warmup 2] [--seconds 5]
  * [--rounds 3]}.
@@ -37,6 +44,9 @@ public final class EchoThroughput {
   private double warmupSeconds = 2;
   private double seconds = 5;
   private int rounds = 3;
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  /** Server CPU nanoseconds per round trip in the last {@link #load}. */
+  private double cpuPerTrip;
 
   public static void main(String[] args) throws Exception {
     EchoThroughput bench = new EchoThroughput();
@@ -68,22 +78,38 @@ public final class EchoThroughput {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     double[] kqueue = new double[rounds];
     double[] selector = new double[rounds];
+    double[] kqueueCpu = new double[rounds];
+    double[] selectorCpu = new double[rounds];
     for (int r = 0; r < rounds; r++) {
       if (r % 2 == 0) {
         kqueue[r] = measureKQueue();
+        kqueueCpu[r] = cpuPerTrip;
         selector[r] = measureSelector();
+        selectorCpu[r] = cpuPerTrip;
       } else {
         selector[r] = measureSelector();
+        selectorCpu[r] = cpuPerTrip;
         kqueue[r] = measureKQueue();
+        kqueueCpu[r] = cpuPerTrip;
       }
       System.out.printf(Locale.ROOT, "round %d: kqueue4j %,.0f round trips/s, Selector %,.0f,"
-          + " ratio %.2f%n", r + 1, kqueue[r], selector[r], kqueue[r] / selector[r]);
+          + " ratio %.2f; server CPU per round trip: kqueue4j %,.0f ns, Selector %,.0f ns,"
+          + " ratio %.2f%n", r + 1, kqueue[r], selector[r], kqueue[r] / selector[r],
+          kqueueCpu[r], selectorCpu[r], kqueueCpu[r] / selectorCpu[r]);
     }
+    double kc = median(kqueueCpu);
+    double sc = median(selectorCpu);
     double k = median(kqueue);
     double s = median(selector);
     System.out.printf(Locale.ROOT, "median: kqueue4j %,.0f round trips/s (%,.1f MB/s each way),"
         + " Selector %,.0f (%,.1f MB/s)%n", k, k * size / 1e6, s, s * size / 1e6);
     System.out.printf(Locale.ROOT, "ratio kqueue4j / Selector: %.2f%n", k / s);
+    System.out.printf(Locale.ROOT, "server CPU per round trip: kqueue4j %,.0f ns, Selector %,.0f"
+        + " ns, ratio %.2f%n", kc, sc, kc / sc);
+    System.out.printf(Locale.ROOT, "RESULT echo.kqueue %.1f%n", k);
+    System.out.printf(Locale.ROOT, "RESULT echo.selector %.1f%n", s);
+    System.out.printf(Locale.ROOT, "RESULT echo.kqueue.cpu %.1f%n", kc);
+    System.out.printf(Locale.ROOT, "RESULT echo.selector.cpu %.1f%n", sc);
   }
 
   private double measureKQueue() throws Exception {
@@ -92,7 +118,7 @@ public final class EchoThroughput {
       Thread thread = new Thread(server, "echo-kqueue4j");
       thread.start();
       try {
-        return load(server.port());
+        return load(server.port(), thread.getId(), threadId("kqueue4j-epoll"));
       } finally {
         server.close();
         thread.join();
@@ -105,7 +131,7 @@ public final class EchoThroughput {
     Thread thread = new Thread(server, "echo-selector");
     thread.start();
     try {
-      return load(server.port());
+      return load(server.port(), thread.getId());
     } finally {
       server.close();
       thread.join();
@@ -116,8 +142,30 @@ public final class EchoThroughput {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   }
 
-  /** Drives {@link #clients} ping-pong connections; returns round trips per second measured. */
-  private double load(int port) throws IOException {
+  /** The id of the live thread called {@code name}, or -1. */
+  private long threadId(String name) {
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().equals(name)) {
+        return info.getThreadId();
+      }
+    }
+    return -1;
+  }
+
+  /** The CPU time so far of the threads {@code ids} (-1 for none). */
+  private long cpu(long[] ids) {
+    long sum = 0;
+    for (long id : ids) {
+      sum += id < 0 ? 0 : Math.max(0, threads.getThreadCpuTime(id));
+    }
+    return sum;
+  }
+
+  /**
+   * Drives {@link #clients} ping-pong connections; returns round trips per second measured, and
+   * leaves the server threads' CPU time per round trip in {@link #cpuPerTrip}.
+   */
+  private double load(int port, long... serverThreads) throws IOException {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     List<Client> all = new ArrayList<>();
     try (Selector selector = Selector.open()) {
@@ -134,6 +182,7 @@ public final class EchoThroughput {
       long end = measureFrom + (long) (seconds * 1e9);
       long counted = 0;
       long countedFrom = -1;
+      long cpuFrom = 0;
       while (true) {
         long now = System.nanoTime();
         if (now >= end) {
@@ -142,6 +191,7 @@ public final class EchoThroughput {
         if (countedFrom < 0 && now >= measureFrom) {
           countedFrom = now;
           counted = 0;
+          cpuFrom = cpu(serverThreads);
         }
         selector.select(Math.max(1, (end - now) / 1_000_000));
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
@@ -151,6 +201,7 @@ public final class EchoThroughput {
           counted += ((Client) key.attachment()).readable();
         }
       }
+      cpuPerTrip = (double) (cpu(serverThreads) - cpuFrom) / counted;
       return counted / ((System.nanoTime() - countedFrom) / 1e9);
     } finally {
       for (Client c : all) {

@@ -102,6 +102,40 @@ class TimerServiceTest {
   }
 
   @Test
+  void timerCancelledAndRescheduledAtTheSameDeadlineFiresOncePerPeriod() {
+    long period = TimeUnit.MILLISECONDS.toNanos(10);
+    CountingTimer timer = new CountingTimer(period);
+    service.schedule(timer, period);
+    assertTrue(service.cancel(timer));
+    service.schedule(timer, period); // the cancelled entry, same deadline, is still in the heap
+    advanceMillis(10);
+    assertEquals(1, timer.total);
+    advanceMillis(10);
+    assertEquals(2, timer.total);
+    assertEquals(1, service.size());
+  }
+
+  @Test
+  void entriesOfCancelledTimersNeitherFireNorHideTheNextDeadline() {
+    List<CountingTimer> cancelled = new ArrayList<>();
+    for (int i = 1; i <= 1000; i++) {
+      CountingTimer timer = new CountingTimer();
+      service.schedule(timer, TimeUnit.MILLISECONDS.toNanos(i));
+      cancelled.add(timer);
+    }
+    cancelled.forEach(service::cancel);
+    service.checkInvariants();
+    CountingTimer live = new CountingTimer();
+    service.schedule(live, TimeUnit.MILLISECONDS.toNanos(5000));
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(5000), service.nextDelayNanos());
+    advanceMillis(2000);
+    assertEquals(0, cancelled.stream().mapToInt(t -> t.calls).sum());
+    advanceMillis(3000);
+    assertEquals(1, live.calls);
+    assertEquals(0, service.size());
+  }
+
+  @Test
   void schedulingAScheduledTimerIsRefused() {
     CountingTimer timer = new CountingTimer();
     service.schedule(timer, 10);

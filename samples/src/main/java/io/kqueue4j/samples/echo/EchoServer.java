@@ -30,10 +30,18 @@ import java.util.Set;
 
 /**
  * A TCP echo server that serves every client from one thread with one {@link KQueue}, the way a C
- * program would: {@code EVFILT_READ} on the listening socket to accept, {@code EVFILT_READ} on each
- * connection to echo what arrives, and, when a client does not read its echo fast enough, {@code
- * EV_DISABLE} of that connection's read filter and {@code EV_ENABLE} of its {@code EVFILT_WRITE}
- * until the rest is sent. {@link #close()} stops it from any thread through {@code EVFILT_USER}.
+ * program would: {@code EVFILT_READ} on the listening socket to accept, {@code EVFILT_READ} with
+ * {@code EV_CLEAR} on each connection to echo what arrives, and, when a client does not read its
+ * echo fast enough, {@code EV_DISABLE} of that connection's read filter and {@code EV_ENABLE} of
+ * its {@code EVFILT_WRITE} until the rest is sent. {@link #close()} stops it from any thread
+ * through {@code EVFILT_USER}.
+ *
+ * <p>{@code EV_CLEAR} makes a connection's read event fire once per arrival of data rather than
+ * for as long as data is buffered, as nginx registers its sockets: the kernel does not re-check a
+ * delivered connection on the next call, which saves a probe of the socket per event. In return
+ * the server reads until the socket is drained (a read that does not fill the buffer) before it
+ * waits again; re-enabling the read filter after a slow client re-checks the socket, so data that
+ * arrived meanwhile is not stranded.
  *
  * <p>The loop allocates nothing per event: changes and events travel in {@link KEventBuffer}s, and
  * each connection is its knotes' {@code udata}.
@@ -60,7 +68,11 @@ public final class EchoServer implements Runnable, AutoCloseable {
   /**
    * A server on {@code bind} that will run on {@code kq} (which the caller keeps and closes).
    *
+   * @param kq the kqueue the server registers on and waits in
+   * @param bind the address to listen on; port 0 picks a free port (see {@link #port()})
    * @param bufferSize bytes read per event and held per connection while its client is slow
+   * @throws IOException if the socket cannot be opened or bound, or registering its
+   *     {@code EVFILT_READ} and the stop {@code EVFILT_USER} knote fails
    */
   public EchoServer(KQueue kq, SocketAddress bind, int bufferSize) throws IOException {
     this.kq = kq;
@@ -74,6 +86,12 @@ public final class EchoServer implements Runnable, AutoCloseable {
         KEvent.of(STOP, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, null)}, null, Duration.ZERO);
   }
 
+  /**
+   * Runs a server on all interfaces until the process is killed.
+   *
+   * @param args an optional port, 7007 if absent
+   * @throws Exception if the kqueue or the server cannot be opened
+   */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 7007;
     try (KQueue kq = KQueue.open();
@@ -84,22 +102,38 @@ public final class EchoServer implements Runnable, AutoCloseable {
     }
   }
 
-  /** The port the server listens on. */
+  /**
+   * The port the server listens on.
+   *
+   * @return the bound local port
+   */
   public int port() {
     return listener.socket().getLocalPort();
   }
 
-  /** Connections accepted so far. */
+  /**
+   * Connections accepted so far.
+   *
+   * @return the number of accepted connections, closed ones included
+   */
   public long accepted() {
     return accepted;
   }
 
-  /** Bytes echoed so far. */
+  /**
+   * Bytes echoed so far.
+   *
+   * @return the number of bytes read from clients to be written back
+   */
   public long echoed() {
     return echoed;
   }
 
-  /** How often a slow client made the server wait for {@code EVFILT_WRITE}. */
+  /**
+   * How often a slow client made the server wait for {@code EVFILT_WRITE}.
+   *
+   * @return the number of times a connection's read filter was disabled to wait for writability
+   */
   public long writeWaits() {
     return writeWaits;
   }
@@ -159,7 +193,7 @@ public final class EchoServer implements Runnable, AutoCloseable {
       Connection c = new Connection(channel, FileDescriptors.of(channel));
       connections.add(c);
       accepted++;
-      change(c.fd, EVFILT_READ, EV_ADD, c);
+      change(c.fd, EVFILT_READ, EV_ADD | EV_CLEAR, c);
       change(c.fd, EVFILT_WRITE, EV_ADD | EV_DISABLE, c);
     }
   }
@@ -190,7 +224,11 @@ public final class EchoServer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Whether {@link #run()} has ended. */
+  /**
+   * Whether {@link #run()} has ended.
+   *
+   * @return true once the serving loop has returned and closed its sockets
+   */
   public boolean isStopped() {
     return stopped;
   }
@@ -216,27 +254,36 @@ public final class EchoServer implements Runnable, AutoCloseable {
       this.buffer = ByteBuffer.allocateDirect(bufferSize);
     }
 
+    /** Echoes until the socket is drained, or the client stops reading its echo. */
     void readable(int flags) throws KQueueException {
-      int n;
-      try {
-        n = channel.read(buffer);
-      } catch (IOException e) {
-        n = -1;
-      }
-      if (n < 0 || n == 0 && (flags & EV_EOF) != 0) {
-        close();
-        return;
-      }
-      echoed += n;
-      buffer.flip();
-      if (!send()) {
-        close();
-      } else if (buffer.hasRemaining()) {
-        writeWaits++;
-        change(fd, EVFILT_READ, EV_DISABLE, this);
-        change(fd, EVFILT_WRITE, EV_ENABLE, this);
-      } else {
+      while (true) {
+        int n;
+        try {
+          n = channel.read(buffer);
+        } catch (IOException e) {
+          n = -1;
+        }
+        if (n < 0 || n == 0 && (flags & EV_EOF) != 0) {
+          close();
+          return;
+        }
+        boolean drained = buffer.hasRemaining();
+        echoed += n;
+        buffer.flip();
+        if (!send()) {
+          close();
+          return;
+        }
+        if (buffer.hasRemaining()) {
+          writeWaits++;
+          change(fd, EVFILT_READ, EV_DISABLE, this);
+          change(fd, EVFILT_WRITE, EV_ENABLE, this);
+          return;
+        }
         buffer.clear();
+        if (drained) {
+          return;
+        }
       }
     }
 

@@ -13,8 +13,9 @@ import java.util.Iterator;
 
 /**
  * {@link EchoServer}'s twin on a JDK {@link Selector}, line for line the same logic (accept, echo
- * what arrives, wait for {@code OP_WRITE} when a client is slow), so that the two can be compared
- * in one run.
+ * what arrives until the socket is drained, wait for {@code OP_WRITE} when a client is slow), so
+ * that the two can be compared in one run. The selector's readiness is level-triggered, where
+ * {@link EchoServer} registers {@code EV_CLEAR}: a JDK {@code Selector} has no edge-triggered mode.
  *
  * <pre>java io.kqueue4j.samples.echo.SelectorEchoServer [port]</pre>
  */
@@ -28,7 +29,13 @@ public final class SelectorEchoServer implements Runnable, AutoCloseable {
   private volatile long echoed;
   private volatile long writeWaits;
 
-  /** A server on {@code bind}, reading up to {@code bufferSize} bytes per event. */
+  /**
+   * A server on {@code bind}, reading up to {@code bufferSize} bytes per event.
+   *
+   * @param bind the address to listen on; port 0 picks a free port (see {@link #port()})
+   * @param bufferSize bytes read per event and held per connection while its client is slow
+   * @throws IOException if the selector or the listening socket cannot be opened or bound
+   */
   public SelectorEchoServer(SocketAddress bind, int bufferSize) throws IOException {
     this.bufferSize = bufferSize;
     this.selector = Selector.open();
@@ -38,6 +45,12 @@ public final class SelectorEchoServer implements Runnable, AutoCloseable {
     listener.register(selector, SelectionKey.OP_ACCEPT);
   }
 
+  /**
+   * Runs a server on all interfaces until the process is killed.
+   *
+   * @param args an optional port, 7008 if absent
+   * @throws Exception if the server cannot be opened
+   */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 7008;
     try (SelectorEchoServer server = new SelectorEchoServer(new InetSocketAddress(port), 16 * 1024)) {
@@ -46,22 +59,47 @@ public final class SelectorEchoServer implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * The port the server listens on.
+   *
+   * @return the bound local port
+   */
   public int port() {
     return listener.socket().getLocalPort();
   }
 
+  /**
+   * Connections accepted so far.
+   *
+   * @return the number of accepted connections, closed ones included
+   */
   public long accepted() {
     return accepted;
   }
 
+  /**
+   * Bytes echoed so far.
+   *
+   * @return the number of bytes read from clients to be written back
+   */
   public long echoed() {
     return echoed;
   }
 
+  /**
+   * How often a slow client made the server wait for {@code OP_WRITE}.
+   *
+   * @return the number of times a connection's interest was switched from reading to writing
+   */
   public long writeWaits() {
     return writeWaits;
   }
 
+  /**
+   * Whether {@link #run()} has ended.
+   *
+   * @return true once the serving loop has returned and closed its sockets
+   */
   public boolean isStopped() {
     return stopped;
   }
@@ -111,28 +149,37 @@ public final class SelectorEchoServer implements Runnable, AutoCloseable {
     }
   }
 
+  /** Echoes until the socket is drained, or the client stops reading its echo. */
   private void readable(SelectionKey key) {
     SocketChannel channel = (SocketChannel) key.channel();
     ByteBuffer buffer = (ByteBuffer) key.attachment();
-    int n;
-    try {
-      n = channel.read(buffer);
-    } catch (IOException e) {
-      n = -1;
-    }
-    if (n < 0) {
-      closeQuietly(key);
-      return;
-    }
-    echoed += n;
-    buffer.flip();
-    if (!send(channel, buffer)) {
-      closeQuietly(key);
-    } else if (buffer.hasRemaining()) {
-      writeWaits++;
-      key.interestOps(SelectionKey.OP_WRITE);
-    } else {
+    while (true) {
+      int n;
+      try {
+        n = channel.read(buffer);
+      } catch (IOException e) {
+        n = -1;
+      }
+      if (n < 0) {
+        closeQuietly(key);
+        return;
+      }
+      boolean drained = buffer.hasRemaining();
+      echoed += n;
+      buffer.flip();
+      if (!send(channel, buffer)) {
+        closeQuietly(key);
+        return;
+      }
+      if (buffer.hasRemaining()) {
+        writeWaits++;
+        key.interestOps(SelectionKey.OP_WRITE);
+        return;
+      }
       buffer.clear();
+      if (drained) {
+        return;
+      }
     }
   }
 
