@@ -118,56 +118,76 @@ public final class FsEvent {
     return EPOCH_NANOS_AT_START + (System.nanoTime() - NANO_TIME_AT_START);
   }
 
+  /**
+   * What happened.
+   *
+   * @return the event's type; {@link FsEventType#EVENTS_DROPPED} for a marker
+   */
   public FsEventType type() {
     return type;
   }
 
-  /** The root (as given to the builder, absolute and normalized) the path is relative to. */
+  /**
+   * {@return the root (as given to the builder, absolute and normalized) the path is relative to}
+   * Null for markers.
+   */
   public Path root() {
     return root;
   }
 
-  /** The path relative to {@link #root()}; empty for the root itself; null for markers. */
+  /** {@return the path relative to {@link #root()}; empty for the root itself; null for markers} */
   public Path path() {
     return path;
   }
 
-  /** {@link #root()} resolved against {@link #path()}; null for markers. */
+  /** {@return {@link #root()} resolved against {@link #path()}; null for markers} */
   public Path absolutePath() {
     return root == null ? null : root.resolve(path);
   }
 
-  /** For {@link FsEventType#RENAME}: the new path relative to {@link #root()}; otherwise null. */
+  /**
+   * For {@link FsEventType#RENAME}: the new path relative to {@link #root()}; otherwise null.
+   *
+   * @return the destination path, or {@code null}
+   */
   public Path destination() {
     return destination;
   }
 
-  /** The absolute new path of a rename, or null. */
+  /** {@return the absolute new path of a rename, or null} */
   public Path absoluteDestination() {
     return destination == null ? null : root.resolve(destination);
   }
 
-  /** {@code st_dev} of the file system holding the object, 0 when unknown. */
+  /** {@return {@code st_dev} of the file system holding the object, 0 when unknown} */
   public long dev() {
     return dev;
   }
 
-  /** The inode number, 0 when unknown. */
+  /** {@return the inode number, 0 when unknown} */
   public long ino() {
     return ino;
   }
 
-  /** File type and permission bits ({@code st_mode}), 0 when unknown. */
+  /** {@return the file type and permission bits ({@code st_mode}), 0 when unknown} */
   public int mode() {
     return mode;
   }
 
-  /** Owner, 0 when unknown (indistinguishable from root: check {@link #mode()} != 0). */
+  /**
+   * Owner, 0 when unknown (indistinguishable from root: check {@link #mode()} != 0).
+   *
+   * @return the owner's user id ({@code st_uid}), or 0
+   */
   public int uid() {
     return uid;
   }
 
-  /** Group, 0 when unknown. */
+  /**
+   * Group, 0 when unknown.
+   *
+   * @return the group id ({@code st_gid}), or 0
+   */
   public int gid() {
     return gid;
   }
@@ -175,32 +195,39 @@ public final class FsEvent {
   /**
    * Strictly increasing across every watcher in the process, in the order the source observed the
    * events ({@code kfse->abstime} as XNU uses it); a marker takes the id of the last lost event.
+   *
+   * @return the event's id
    */
   public long eventId() {
     return eventId;
   }
 
-  /** When the source observed the event, in nanoseconds since the epoch. */
+  /** {@return when the source observed the event, in nanoseconds since the epoch} */
   public long timestampNanos() {
     return timestampNanos;
   }
 
-  /** {@link #timestampNanos()} as an instant. */
+  /** {@return {@link #timestampNanos()} as an instant} */
   public Instant timestamp() {
     return Instant.ofEpochSecond(
         Math.floorDiv(timestampNanos, 1_000_000_000L), Math.floorMod(timestampNanos, 1_000_000_000L));
   }
 
-  /** {@link #IS_DIR}, {@link #COMBINED}, {@link #DROPPED}. */
+  /**
+   * {@link #IS_DIR}, {@link #COMBINED}, {@link #DROPPED}.
+   *
+   * @return the event's flags, a combination of those bits
+   */
   public int flags() {
     return state & ~CONSUMED;
   }
 
+  /** {@return whether the object is a directory ({@link #IS_DIR})} */
   public boolean isDirectory() {
     return (state & IS_DIR) != 0;
   }
 
-  /** For a marker: how many events were lost, at least 1; 0 otherwise. */
+  /** {@return for a marker, how many events were lost, at least 1; 0 otherwise} */
   public long droppedCount() {
     return droppedCount;
   }

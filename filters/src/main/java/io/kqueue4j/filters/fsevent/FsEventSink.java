@@ -9,18 +9,36 @@ package io.kqueue4j.filters.fsevent;
  */
 public interface FsEventSink {
 
-  /** Whether the watcher asked for {@code type}: sources may skip the work for types not wanted. */
+  /**
+   * Whether the watcher asked for {@code type}: sources may skip the work for types not wanted.
+   *
+   * @param type an event type
+   * @return {@code true} when the watcher wants events of that type
+   */
   boolean wants(FsEventType type);
 
-  /** Whether events from device {@code dev} are excluded ({@code devices_not_to_watch}). */
+  /**
+   * Whether events from device {@code dev} are excluded ({@code devices_not_to_watch}).
+   *
+   * @param dev an {@code st_dev}
+   * @return {@code true} when the watcher excluded that device
+   */
   boolean excludesDevice(long dev);
 
   /**
    * One event. Types not {@link #wants wanted} and excluded devices are filtered here; the rest is
    * queued, coalesced, or counted as lost when the queue is full.
    *
+   * @param type what happened
+   * @param root the index of the root in {@link FsWatchSpec#roots()}
+   * @param path the object's path relative to the root, empty for the root itself
    * @param destination the new path of a {@link FsEventType#RENAME} or {@link
    *     FsEventType#EXCHANGE}, else null
+   * @param dev {@code st_dev} of the object, 0 when unknown
+   * @param ino {@code st_ino} of the object, 0 when unknown
+   * @param mode {@code st_mode} of the object, 0 when unknown
+   * @param uid {@code st_uid} of the object, 0 when unknown
+   * @param gid {@code st_gid} of the object, 0 when unknown
    * @param flags {@link FsEvent#IS_DIR}
    */
   void event(
@@ -45,6 +63,8 @@ public interface FsEventSink {
    * Root {@code root} is gone (removed, moved away, unmounted); the source has reported what it
    * knows and stopped watching it. When every root is gone the watcher is revoked: its knotes get
    * {@code NOTE_REVOKE} and {@code EV_EOF}.
+   *
+   * @param root the index of the root in {@link FsWatchSpec#roots()}
    */
   void rootGone(int root);
 

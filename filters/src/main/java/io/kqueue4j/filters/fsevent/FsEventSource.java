@@ -18,20 +18,34 @@ import java.util.Set;
  */
 public interface FsEventSource {
 
-  /** A short name for diagnostics, such as {@code "linux-inotify"}. */
+  /**
+   * A short name for diagnostics, such as {@code "linux-inotify"}.
+   *
+   * @return the source's name, also what a watcher names to ask for this source
+   */
   String name();
 
-  /** Higher wins when several sources are available. */
+  /**
+   * Higher wins when several sources are available.
+   *
+   * @return this source's rank
+   */
   int priority();
 
   /**
    * Why this source cannot run here, or {@code null} when it can. Must not throw. A {@link
    * io.kqueue4j.KQueueException} lends its errno to the exception a watcher that asked for this
    * source by name fails with ({@link FsEventSources#require}).
+   *
+   * @return the cause, or {@code null} when the source is available
    */
   Throwable unavailabilityCause();
 
-  /** The types this source can produce (besides {@link FsEventType#EVENTS_DROPPED}). */
+  /**
+   * The types this source can produce (besides {@link FsEventType#EVENTS_DROPPED}).
+   *
+   * @return the types this source can report
+   */
   Set<FsEventType> supportedTypes();
 
   /**
@@ -39,6 +53,9 @@ public interface FsEventSource {
    * and returns once every directory below them is watched: from then on no change is missed.
    * Reports start-up progress to {@link FsWatchSpec#progress()} on the calling thread.
    *
+   * @param spec the roots and options of the watcher
+   * @param sink where the source reports the watcher's events
+   * @return the running watch, closed to stop it
    * @throws IOException when a root cannot be watched, or an OS limit (such as {@code
    *     fs.inotify.max_user_watches}) is reached; nothing stays watched then
    */

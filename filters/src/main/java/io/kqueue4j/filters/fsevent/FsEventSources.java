@@ -19,6 +19,7 @@ public final class FsEventSources {
   /**
    * The source in use.
    *
+   * @return the available source with the highest priority
    * @throws IllegalStateException when no source is available
    */
   public static FsEventSource active() {
@@ -29,12 +30,12 @@ public final class FsEventSources {
     return s;
   }
 
-  /** The name of the source in use, or {@code "none"}. */
+  /** {@return the name of the source in use, or {@code "none"}} */
   public static String activeName() {
     return Holder.ACTIVE == null ? "none" : Holder.ACTIVE.name();
   }
 
-  /** Every source found, available or not. */
+  /** {@return every source found, available or not} */
   public static List<FsEventSource> all() {
     return Holder.ALL;
   }
@@ -42,6 +43,8 @@ public final class FsEventSources {
   /**
    * The source named {@code name}.
    *
+   * @param name the {@link FsEventSource#name()} to look for
+   * @return the source, available here
    * @throws IllegalArgumentException when there is none, or it is not available here
    */
   public static FsEventSource named(String name) {
@@ -60,6 +63,8 @@ public final class FsEventSources {
   /**
    * The source named {@code name}, for a watcher that asked for it.
    *
+   * @param name the {@link FsEventSource#name()} the watcher asked for
+   * @return the source, available here
    * @throws KQueueException {@code ENOENT} when no source has that name (the message lists those
    *     found); when it cannot run here, the errno of its {@link
    *     FsEventSource#unavailabilityCause()} if that is a {@link KQueueException} (such as {@code

@@ -62,7 +62,7 @@ public enum FsEventType {
     this.coalescable = coalescable;
   }
 
-  /** XNU's {@code FSE_*} value. */
+  /** {@return XNU's {@code FSE_*} value of this type ({@code FSE_EVENTS_DROPPED} is 999)} */
   public int code() {
     return code;
   }
@@ -73,12 +73,19 @@ public enum FsEventType {
    * doc-id types and {@code CLONE} (vfs_fsevents.c, add_fsevent); kqueue4j also exempts {@code
    * CREATE_DIR}, which XNU lets coalesce, because merging two creates of one directory hides the
    * delete between them from a reader that rescans only on create.
+   *
+   * @return {@code true} when events of this type may be coalesced
    */
   public boolean isCoalescable() {
     return coalescable;
   }
 
-  /** The type with XNU value {@code code}, or null. */
+  /**
+   * The type with XNU value {@code code}, or null.
+   *
+   * @param code an {@code FSE_*} value
+   * @return the type, or {@code null} when no type has that value
+   */
   public static FsEventType ofCode(int code) {
     for (FsEventType t : values()) {
       if (t.code == code) {
@@ -88,7 +95,10 @@ public enum FsEventType {
     return null;
   }
 
-  /** Every type a watcher may ask for (all but {@link #EVENTS_DROPPED}, which always comes). */
+  /**
+   * {@return every type a watcher may ask for (all but {@link #EVENTS_DROPPED}, which always
+   * comes)}
+   */
   public static Set<FsEventType> all() {
     return EnumSet.complementOf(EnumSet.of(EVENTS_DROPPED));
   }

@@ -16,6 +16,15 @@ import java.util.Set;
 public record FsWatchSpec(
     List<Path> roots, Set<FsEventType> types, Set<Long> excludedDevices, StartupProgress progress) {
 
+  /**
+   * Takes unmodifiable copies of the collections, so the spec cannot change after it is made.
+   *
+   * @param roots absolute, normalized directories, none inside another
+   * @param types the types wanted (never empty)
+   * @param excludedDevices {@code st_dev} values not to watch or report
+   * @param progress start-up progress listener
+   * @throws NullPointerException when a collection is null or holds null
+   */
   public FsWatchSpec {
     roots = List.copyOf(roots);
     types = Set.copyOf(types);

@@ -89,46 +89,62 @@ public final class FsWatcher implements AutoCloseable {
     java.util.Arrays.fill(rootAlive, true);
   }
 
+  /**
+   * Starts the description of a new watcher.
+   *
+   * @return a builder with no root, every type, and the default window, capacity and policy
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The open watcher with {@link #id()} {@code id}, or null. */
+  /**
+   * The open watcher with {@link #id()} {@code id}, or null.
+   *
+   * @param id a watcher's {@code ident}
+   * @return the watcher, or {@code null} when none with that id is open
+   */
   public static FsWatcher byId(long id) {
     return WATCHERS.get(id);
   }
 
-  /** The {@code ident} under which this watcher is registered with {@code EVFILT_FSEVENT}. */
+  /**
+   * {@return the {@code ident} under which this watcher is registered with {@code EVFILT_FSEVENT}}
+   */
   public long id() {
     return id;
   }
 
-  /** The roots watched: absolute and normalized; a root inside another one was merged into it. */
+  /**
+   * The roots watched: absolute and normalized; a root inside another one was merged into it.
+   *
+   * @return the roots, in the order the events' root indexes refer to them
+   */
   public List<Path> roots() {
     return roots;
   }
 
-  /** The types this watcher reports (plus {@link FsEventType#EVENTS_DROPPED}). */
+  /** {@return the types this watcher reports (plus {@link FsEventType#EVENTS_DROPPED})} */
   public Set<FsEventType> types() {
     return types;
   }
 
-  /** The name of the source in use, such as {@code "linux-inotify"}. */
+  /** {@return the name of the source in use, such as {@code "linux-inotify"}} */
   public String sourceName() {
     return sourceName;
   }
 
-  /** The queue's capacity in records. */
+  /** {@return the queue's capacity in records} */
   public int queueCapacity() {
     return queue.capacity();
   }
 
-  /** What the queue does when the reader falls behind. */
+  /** {@return what the queue does when the reader falls behind} */
   public FsOverflowPolicy overflowPolicy() {
     return queue.policy();
   }
 
-  /** The coalescing window; zero when coalescing is off. */
+  /** {@return the coalescing window; zero when coalescing is off} */
   public Duration coalescingWindow() {
     return Duration.ofNanos(windowNanos);
   }
@@ -136,17 +152,27 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * Records a read would return now: queued events, plus one for a loss not yet reported. This is
    * the {@code data} of the watcher's {@code EVFILT_FSEVENT} knotes.
+   *
+   * @return the number of records readable now, 0 once closed
    */
   public int pending() {
     return closed.get() ? 0 : queue.pending();
   }
 
-  /** Events lost so far (queue full, or the source overflowed), reported by markers. */
+  /**
+   * Events lost so far (queue full, or the source overflowed), reported by markers.
+   *
+   * @return the total count of lost events since the watcher started
+   */
   public long droppedEvents() {
     return queue.droppedTotal();
   }
 
-  /** Events merged into an earlier identical one by coalescing. */
+  /**
+   * Events merged into an earlier identical one by coalescing.
+   *
+   * @return the total count of merged events since the watcher started
+   */
   public long coalescedEvents() {
     return queue.coalescedTotal();
   }
@@ -154,22 +180,29 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * {@code FSEVENTS_GET_CURRENT_ID}: the highest {@link FsEvent#eventId()} offered to this watcher,
    * including events that were lost; 0 before the first.
+   *
+   * @return the highest event id offered, or 0
    */
   public long currentEventId() {
     return currentEventId;
   }
 
-  /** The number of directories the source watches now. */
+  /** {@return the number of directories the source watches now, 0 once closed} */
   public long watchedDirectories() {
     FsWatch w = watch;
     return w == null || closed.get() ? 0 : w.watchedDirectories();
   }
 
-  /** Whether every root has disappeared (the knotes got {@code NOTE_REVOKE}), or it is closed. */
+  /**
+   * Whether every root has disappeared (the knotes got {@code NOTE_REVOKE}), or it is closed.
+   *
+   * @return {@code true} once the watcher is revoked
+   */
   public boolean isRevoked() {
     return revoked;
   }
 
+  /** {@return whether {@link #close()} was called} */
   public boolean isClosed() {
     return closed.get();
   }
@@ -177,6 +210,7 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * The next record without waiting, or null when none is queued or the watcher is closed.
    *
+   * @return the record, or {@code null}
    * @throws KQueueException {@code EAGAIN} when another thread is reading
    */
   public FsEvent poll() throws KQueueException {
@@ -191,6 +225,8 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * The next record, waiting up to {@code timeout} ({@code null} forever) for one.
    *
+   * @param timeout the longest wait, or {@code null} to wait until a record comes or the watcher
+   *     closes
    * @return the record, or null on timeout, when the watcher is closed, or when it is revoked and
    *     nothing is left
    * @throws KQueueException {@code EAGAIN} when another thread is reading
@@ -208,6 +244,14 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * Waits up to {@code timeout} ({@code null} forever) for a record, then returns it and up to
    * {@code max - 1} more that are queued; empty on timeout or close.
+   *
+   * @param max the most records to return, at least 1
+   * @param timeout the longest wait for the first record, or {@code null} to wait until one comes
+   *     or the watcher closes
+   * @return the records read, in queue order; empty on timeout or close
+   * @throws IllegalArgumentException when {@code max} is less than 1
+   * @throws KQueueException {@code EAGAIN} when another thread is reading
+   * @throws InterruptedIOException when the thread is interrupted while waiting
    */
   public List<FsEvent> read(int max, Duration timeout) throws IOException {
     if (max < 1) {
@@ -233,6 +277,8 @@ public final class FsWatcher implements AutoCloseable {
   /**
    * Passes up to {@code max} queued records to {@code action} without waiting.
    *
+   * @param action receives each record, on the calling thread
+   * @param max the most records to pass
    * @return how many were passed
    * @throws KQueueException {@code EAGAIN} when another thread is reading
    */
@@ -442,19 +488,35 @@ public final class FsWatcher implements AutoCloseable {
 
     private Builder() {}
 
-    /** Adds a root directory to watch recursively. */
+    /**
+     * Adds a root directory to watch recursively.
+     *
+     * @param root an existing directory; {@link #build()} makes it absolute and normalized
+     * @return this builder
+     */
     public Builder root(Path root) {
       roots.add(Objects.requireNonNull(root, "root"));
       return this;
     }
 
-    /** Adds root directories to watch recursively. */
+    /**
+     * Adds root directories to watch recursively.
+     *
+     * @param more existing directories, none of them null
+     * @return this builder
+     */
     public Builder roots(Collection<Path> more) {
       more.forEach(this::root);
       return this;
     }
 
-    /** The event types wanted; all by default. */
+    /**
+     * The event types wanted; all by default.
+     *
+     * @param wanted the types; {@link FsEventType#EVENTS_DROPPED} is ignored, as it always comes
+     * @return this builder
+     * @throws IllegalArgumentException when no type but {@code EVENTS_DROPPED} is left
+     */
     public Builder types(Set<FsEventType> wanted) {
       EnumSet<FsEventType> t = EnumSet.noneOf(FsEventType.class);
       t.addAll(wanted);
@@ -466,7 +528,14 @@ public final class FsWatcher implements AutoCloseable {
       return this;
     }
 
-    /** The event types wanted; all by default. */
+    /**
+     * The event types wanted; all by default.
+     *
+     * @param first a type wanted
+     * @param rest more types wanted
+     * @return this builder
+     * @throws IllegalArgumentException when no type but {@code EVENTS_DROPPED} is given
+     */
     public Builder types(FsEventType first, FsEventType... rest) {
       return types(EnumSet.of(first, rest));
     }
@@ -474,6 +543,9 @@ public final class FsWatcher implements AutoCloseable {
     /**
      * {@code FSEVENTS_DEVICE_FILTER}: no events from file system {@code dev} ({@code st_dev}, as
      * {@code Files.getAttribute(path, "unix:dev")} gives it); its directories are not watched.
+     *
+     * @param dev the {@code st_dev} to exclude
+     * @return this builder
      */
     public Builder excludeDevice(long dev) {
       excludedDevices.add(dev);
@@ -484,6 +556,10 @@ public final class FsWatcher implements AutoCloseable {
      * Identical events (same type and path) closer than {@code window} are merged while the first
      * is unread, which is then flagged {@link FsEvent#COMBINED}; {@link Duration#ZERO} turns
      * coalescing off. Default {@link #DEFAULT_COALESCING_WINDOW}.
+     *
+     * @param window the window, zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code window} is negative
      */
     public Builder coalescingWindow(Duration window) {
       if (window.isNegative()) {
@@ -496,6 +572,10 @@ public final class FsWatcher implements AutoCloseable {
     /**
      * The queue's capacity in records, 1 to 2^24; default {@link #DEFAULT_QUEUE_CAPACITY}. Memory
      * is allocated up front: about 4 bytes per slot, rounded up to a power of two.
+     *
+     * @param capacity the number of records the queue holds
+     * @return this builder
+     * @throws IllegalArgumentException when {@code capacity} is outside 1 to 2^24
      */
     public Builder queueCapacity(int capacity) {
       if (capacity < 1 || capacity > FsEventQueue.MAX_CAPACITY) {
@@ -508,13 +588,21 @@ public final class FsWatcher implements AutoCloseable {
 
     /**
      * What the queue does when the reader falls behind; default {@link FsOverflowPolicy#TAIL_DROP}.
+     *
+     * @param policy the policy, not null
+     * @return this builder
      */
     public Builder overflowPolicy(FsOverflowPolicy policy) {
       this.overflowPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Receives start-up progress on the thread calling {@link #build()}. */
+    /**
+     * Receives start-up progress on the thread calling {@link #build()}.
+     *
+     * @param listener the progress listener, not null
+     * @return this builder
+     */
     public Builder progress(StartupProgress listener) {
       this.progress = Objects.requireNonNull(listener, "progress");
       return this;
@@ -525,6 +613,9 @@ public final class FsWatcher implements AutoCloseable {
      * one, such as {@code "linux-fanotify"}; {@link #build()} then fails with a {@link
      * KQueueException} naming the reason when that source cannot run here. Null restores the
      * default.
+     *
+     * @param name a {@link FsEventSource#name()}, or {@code null}
+     * @return this builder
      */
     public Builder source(String name) {
       this.source = name;
@@ -535,6 +626,8 @@ public final class FsWatcher implements AutoCloseable {
      * Checks the roots, starts the source and returns once every directory below the roots is
      * watched.
      *
+     * @return the running watcher, open until {@link FsWatcher#close()}
+     * @throws IllegalStateException when no root was added
      * @throws NoSuchFileException when a root does not exist
      * @throws NotDirectoryException when a root is not a directory
      * @throws KQueueException when the source asked for by {@link #source} does not exist ({@code

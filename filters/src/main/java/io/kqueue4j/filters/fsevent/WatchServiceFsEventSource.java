@@ -41,6 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WatchServiceFsEventSource implements FsEventSource {
 
+  /** This source's {@link #name()}, by which a watcher can ask for it. */
   public static final String NAME = "portable-watchservice";
 
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};

@@ -104,7 +104,11 @@ public final class ProcFilter implements FilterOps {
     this(ProcessExitSources.best(), ProcessEventSources.best());
   }
 
-  /** A filter on {@code source} for exits and the best process-event source available here. */
+  /**
+   * A filter on {@code source} for exits and the best process-event source available here.
+   *
+   * @param source the process-exit source
+   */
   public ProcFilter(ProcessExitSource source) {
     this(source, ProcessEventSources.best());
   }
@@ -112,6 +116,7 @@ public final class ProcFilter implements FilterOps {
   /**
    * A filter on {@code source} for exits and {@code events} for forks and execs.
    *
+   * @param source the process-exit source
    * @param events the process-event source, or null when there is none
    */
   public ProcFilter(ProcessExitSource source, ProcessEventSource events) {
@@ -120,17 +125,29 @@ public final class ProcFilter implements FilterOps {
     this.subscription = events == null ? null : new SharedSubscription(events, new Listener());
   }
 
-  /** The source the default filter uses: the best one available here. */
+  /**
+   * The source the default filter uses: the best one available here.
+   *
+   * @return the best available process-exit source
+   */
   public static ProcessExitSource defaultSource() {
     return ProcessExitSources.best();
   }
 
-  /** The name of the source the default filter uses: {@code "pidfd"}, or {@code "portable"}. */
+  /**
+   * The name of the source the default filter uses: {@code "pidfd"}, or {@code "portable"}.
+   *
+   * @return the {@link ProcessExitSource#name()} of {@link #defaultSource()}
+   */
   public static String sourceName() {
     return ProcessExitSources.best().name();
   }
 
-  /** Whether the default filter runs on the portable fallback ({@link ProcessHandle#onExit()}). */
+  /**
+   * Whether the default filter runs on the portable fallback ({@link ProcessHandle#onExit()}).
+   *
+   * @return {@code true} when no native process-exit source is available here
+   */
   public static boolean isPortableFallback() {
     return ProcessExitSources.best() instanceof PortableProcessExitSource;
   }
@@ -139,6 +156,8 @@ public final class ProcFilter implements FilterOps {
    * The process-event source of the default filter ({@code NOTE_FORK}, {@code NOTE_EXEC}, {@code
    * NOTE_TRACK}), or null when none is available here. Being available, it may still refuse this
    * process at the first registration that needs it (see {@link ProcessEventSource#subscribe}).
+   *
+   * @return the best available process-event source, or {@code null}
    */
   public static ProcessEventSource defaultEventSource() {
     return ProcessEventSources.best();
@@ -147,6 +166,8 @@ public final class ProcFilter implements FilterOps {
   /**
    * Which sources are active, which were found but are not usable here and why, and how exit
    * values of children the JDK reaps are read; for diagnostics.
+   *
+   * @return a one-line description
    */
   public static String describeSource() {
     ProcessEventSource events = ProcessEventSources.best();
@@ -158,7 +179,11 @@ public final class ProcFilter implements FilterOps {
         + ", unusable: " + ProcessEventSources.rejected();
   }
 
-  /** The source this filter uses. */
+  /**
+   * The source this filter uses.
+   *
+   * @return the process-exit source given at construction
+   */
   public ProcessExitSource source() {
     return source;
   }

@@ -18,19 +18,33 @@ import io.kqueue4j.KQueueException;
  */
 public interface ProcessEventSource {
 
-  /** A short name saying which mechanism this is, such as {@code "proc-connector"}. */
+  /**
+   * A short name saying which mechanism this is, such as {@code "proc-connector"}.
+   *
+   * @return the mechanism's name, for diagnostics
+   */
   String name();
 
-  /** Among available sources the highest wins. */
+  /**
+   * Among available sources the highest wins.
+   *
+   * @return this source's rank
+   */
   int priority();
 
   /**
    * Whether the mechanism exists here (probed, not guessed). A source may be available and still
    * refuse {@link #subscribe} for lack of permission, which only subscribing can tell.
+   *
+   * @return {@code true} when the mechanism exists on this system
    */
   boolean isAvailable();
 
-  /** Why {@link #isAvailable()} is false, or null. */
+  /**
+   * Why {@link #isAvailable()} is false, or null.
+   *
+   * @return the cause, or {@code null} when available or unknown (the default)
+   */
   default Throwable unavailabilityCause() {
     return null;
   }
@@ -41,6 +55,8 @@ public interface ProcessEventSource {
    * thread, one event at a time and in the order the OS reported them, and may register and
    * remove knotes, but must not wait for other events.
    *
+   * @param listener receives every fork, exec and exit the source sees, and losses
+   * @return the subscription, to {@link Subscription#cancel() cancel} when no longer needed
    * @throws KQueueException {@code EPERM} when the OS refuses this process the events (a missing
    *     capability), {@code EOPNOTSUPP} when it cannot give them here at all (such as a namespace
    *     the OS does not report to), or the errno of a resource shortage; the message names the
@@ -53,15 +69,23 @@ public interface ProcessEventSource {
     /**
      * A process forked: {@code child} is a new process (threads are not reported), and {@code
      * parent} the process (not thread) that created it.
+     *
+     * @param parent the pid of the forking process
+     * @param child the pid of the new process
      */
     void forked(long parent, long child);
 
-    /** Process {@code pid} executed a new image. */
+    /**
+     * Process {@code pid} executed a new image.
+     *
+     * @param pid the process that called {@code execve}
+     */
     void executed(long pid);
 
     /**
      * Process {@code pid} exited (the whole process, not one of its threads).
      *
+     * @param pid the process that exited
      * @param waitStatus the status in {@code wait(2)} encoding, or {@link
      *     ProcessExitSource#UNKNOWN_STATUS}
      */

@@ -16,16 +16,32 @@ public interface ProcessExitSource {
   /** A wait status that the source could not learn. */
   int UNKNOWN_STATUS = -1;
 
-  /** A short name saying which mechanism this is, such as {@code "pidfd"} or {@code "portable"}. */
+  /**
+   * A short name saying which mechanism this is, such as {@code "pidfd"} or {@code "portable"}.
+   *
+   * @return the mechanism's name, for diagnostics
+   */
   String name();
 
-  /** Among available sources the highest wins; the portable source has 0. */
+  /**
+   * Among available sources the highest wins; the portable source has 0.
+   *
+   * @return this source's rank
+   */
   int priority();
 
-  /** Whether the source works here (probed, not guessed). */
+  /**
+   * Whether the source works here (probed, not guessed).
+   *
+   * @return {@code true} when the source can watch processes on this system
+   */
   boolean isAvailable();
 
-  /** Why {@link #isAvailable()} is false, or null. */
+  /**
+   * Why {@link #isAvailable()} is false, or null.
+   *
+   * @return the cause, or {@code null} when available or unknown (the default)
+   */
   default Throwable unavailabilityCause() {
     return null;
   }
@@ -35,6 +51,9 @@ public interface ProcessExitSource {
    * from any thread and possibly before this method returns (a process that is a zombie already),
    * unless {@link Watch#cancel()} is called first. It must not block.
    *
+   * @param pid the process to watch
+   * @param listener called once with the exit's wait status
+   * @return the watch, to {@link Watch#cancel() cancel} when no longer needed
    * @throws KQueueException {@code ESRCH} when there is no such process (reaped zombies included),
    *     or the errno of a resource shortage ({@code EMFILE}, {@code ENOMEM}) with a message naming
    *     it
@@ -45,6 +64,9 @@ public interface ProcessExitSource {
    * Whether {@code pid} has exited already or does not exist, counting zombies as exited ({@code
    * EVFILT_PROC} without {@code NOTE_EXIT} refuses those with {@code ESRCH}, as FreeBSD's {@code
    * pfind} does).
+   *
+   * @param pid the process to look up
+   * @return {@code true} when {@code pid} is a zombie or no process
    */
   boolean hasExited(long pid);
 

@@ -11,12 +11,21 @@ public final class NoteCounts {
   /** No knote yet. */
   public NoteCounts() {}
 
-  /** The bits at least one knote asks for. */
+  /**
+   * The bits at least one knote asks for.
+   *
+   * @return the union of the {@code NOTE_*} bits counted
+   */
   public int union() {
     return union;
   }
 
-  /** Counts one more knote asking for {@code notes}; returns the new union. */
+  /**
+   * Counts one more knote asking for {@code notes}; returns the new union.
+   *
+   * @param notes the {@code NOTE_*} bits the knote asks for
+   * @return the union after the addition
+   */
   public int add(int notes) {
     for (int bits = notes; bits != 0; bits &= bits - 1) {
       int bit = Integer.numberOfTrailingZeros(bits);
@@ -27,7 +36,13 @@ public final class NoteCounts {
     return union;
   }
 
-  /** Counts one knote fewer asking for {@code notes}; returns the new union. */
+  /**
+   * Counts one knote fewer asking for {@code notes}; returns the new union. A bit whose count is
+   * already 0 is left alone.
+   *
+   * @param notes the {@code NOTE_*} bits the departing knote asked for
+   * @return the union after the removal
+   */
   public int remove(int notes) {
     for (int bits = notes; bits != 0; bits &= bits - 1) {
       int bit = Integer.numberOfTrailingZeros(bits);

@@ -37,8 +37,14 @@ import java.util.concurrent.TimeUnit;
  * to it any more (closed behind the kernel's back and reused), it is revoked: {@code EV_EOF}.
  */
 public final class PollingVnodeSource implements VnodeSource {
+  /**
+   * This source's {@link #name()}, the value of {@link VnodeSources#SOURCE_PROPERTY} that forces
+   * it.
+   */
   public static final String NAME = "portable-stat-polling";
+  /** The system property that sets the poll interval in milliseconds, read once; at least 1. */
   public static final String INTERVAL_PROPERTY = "io.kqueue4j.vnode.pollIntervalMillis";
+  /** The poll interval in milliseconds when {@link #INTERVAL_PROPERTY} is not set. */
   public static final long DEFAULT_INTERVAL_MILLIS = 500;
 
   private static final System.Logger LOG = System.getLogger(PollingVnodeSource.class.getName());
@@ -62,7 +68,11 @@ public final class PollingVnodeSource implements VnodeSource {
     this.fdDirectory = findFdDirectory();
   }
 
-  /** The process's one polling source. */
+  /**
+   * The process's one polling source.
+   *
+   * @return the shared instance
+   */
   public static PollingVnodeSource instance() {
     return INSTANCE;
   }
@@ -99,7 +109,11 @@ public final class PollingVnodeSource implements VnodeSource {
     return VnodeNotes.ALL & ~VnodeNotes.ACCESS;
   }
 
-  /** How often every watched object is polled. */
+  /**
+   * How often every watched object is polled.
+   *
+   * @return the interval, from {@link #INTERVAL_PROPERTY} or {@link #DEFAULT_INTERVAL_MILLIS}
+   */
   public Duration interval() {
     return interval;
   }

@@ -19,9 +19,14 @@ public abstract class Vnode {
   private final KNoteList knotes = new KNoteList();
   private volatile boolean revoked;
 
+  /** A new object with no knotes, not revoked; for subclasses in sources. */
   protected Vnode() {}
 
-  /** The knotes attached to this object. */
+  /**
+   * The knotes attached to this object.
+   *
+   * @return the object's knote list, {@code si_note}
+   */
   public final KNoteList knotes() {
     return knotes;
   }
@@ -30,6 +35,8 @@ public abstract class Vnode {
    * {@code VFS_KNOTE_UNLOCKED(vp, notes)}: tells every knote on the object that the {@code NOTE_*}
    * events in {@code notes} happened. Call it with no lock held that {@link #changeInterest} or
    * {@link #release} take.
+   *
+   * @param notes the {@code NOTE_*} bits that happened; 0 posts nothing
    */
   public final void post(int notes) {
     if (notes != 0) {
@@ -47,7 +54,11 @@ public abstract class Vnode {
     knotes.post(NOTE_REVOKE);
   }
 
-  /** Whether {@link #revoke()} was called. */
+  /**
+   * Whether {@link #revoke()} was called.
+   *
+   * @return {@code true} once the object is revoked; it stays so
+   */
   public final boolean isRevoked() {
     return revoked;
   }
@@ -56,6 +67,8 @@ public abstract class Vnode {
    * A knote on this object changed its {@code fflags} from {@code before} to {@code after} ({@code
    * EV_ADD} on an existing knote): the source may watch for more or fewer events.
    *
+   * @param before the knote's {@code NOTE_*} bits until now
+   * @param after the knote's new {@code NOTE_*} bits
    * @throws KQueueException when the OS refuses the wider watch
    */
   public abstract void changeInterest(int before, int after) throws KQueueException;
@@ -63,6 +76,9 @@ public abstract class Vnode {
   /**
    * A knote registered through descriptor {@code fd} with {@code fflags} {@code notes} is gone:
    * gives back the reference {@link VnodeSource#acquire} took. The last one ends the watch.
+   *
+   * @param fd the descriptor the knote was registered through
+   * @param notes the knote's {@code NOTE_*} bits when it went
    */
   public abstract void release(int fd, int notes);
 }

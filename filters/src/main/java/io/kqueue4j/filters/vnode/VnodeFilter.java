@@ -27,6 +27,10 @@ import java.io.UncheckedIOException;
  * report bits the knote did not ask for; here only requested bits are reported.
  */
 public final class VnodeFilter implements FilterOps {
+  /**
+   * The only instance, which {@link VnodeFilterProvider} registers as the descriptor filter {@code
+   * EVFILT_VNODE}; it keeps no state of its own.
+   */
   public static final VnodeFilter INSTANCE = new VnodeFilter();
 
   private VnodeFilter() {}

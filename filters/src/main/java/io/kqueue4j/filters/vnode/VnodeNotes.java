@@ -30,7 +30,13 @@ public final class VnodeNotes {
 
   private VnodeNotes() {}
 
-  /** The names of the bits in {@code notes} joined with {@code |}, such as {@code NOTE_WRITE|NOTE_EXTEND}. */
+  /**
+   * The names of the bits in {@code notes} joined with {@code |}, such as {@code
+   * NOTE_WRITE|NOTE_EXTEND}.
+   *
+   * @param notes {@code EVFILT_VNODE} {@code fflags}
+   * @return the names, {@code "0"} for no bit
+   */
   public static String toString(int notes) {
     if (notes == 0) {
       return "0";

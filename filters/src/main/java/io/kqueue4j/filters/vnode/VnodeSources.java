@@ -31,6 +31,7 @@ public final class VnodeSources {
   /**
    * The source in use.
    *
+   * @return the source chosen when this class was first used
    * @throws KQueueException {@code EOPNOTSUPP} naming why no source can watch files here
    */
   public static VnodeSource active() throws KQueueException {
@@ -41,13 +42,21 @@ public final class VnodeSources {
     return source;
   }
 
-  /** The name of the source in use, such as {@code "linux-inotify"}, or {@code "none"}. */
+  /**
+   * The name of the source in use, such as {@code "linux-inotify"}, or {@code "none"}.
+   *
+   * @return the source's {@link VnodeSource#name()}, or {@code "none"} when no source can run
+   */
   public static String activeName() {
     VnodeSource source = Holder.ACTIVE;
     return source == null ? "none" : source.name();
   }
 
-  /** Whether the source in use is the portable stat-polling fallback. */
+  /**
+   * Whether the source in use is the portable stat-polling fallback.
+   *
+   * @return {@code true} when {@link PollingVnodeSource} is in use
+   */
   public static boolean isFallback() {
     return Holder.ACTIVE instanceof PollingVnodeSource;
   }

@@ -31,17 +31,33 @@ public record VnodeState(long dev, long ino, int mode, int nlink, int uid, int g
   private static final int S_IFMT = 0170000;
   private static final int S_IFDIR = 0040000;
 
-  /** Whether the object is a directory. */
+  /**
+   * Whether the object is a directory.
+   *
+   * @return {@code true} when {@code mode}'s type bits are {@code S_IFDIR}
+   */
   public boolean isDirectory() {
     return (mode & S_IFMT) == S_IFDIR;
   }
 
-  /** The {@code location} of an object named {@code name} in the directory {@code (dev, ino)}. */
+  /**
+   * The {@code location} of an object named {@code name} in the directory {@code (dev, ino)}.
+   *
+   * @param parentDev the directory's {@code st_dev}
+   * @param parentIno the directory's {@code st_ino}
+   * @param name the object's name in that directory
+   * @return the location, {@code "dev:ino/name"}
+   */
   public static String location(long parentDev, long parentIno, String name) {
     return parentDev + ":" + parentIno + "/" + name;
   }
 
-  /** This state with {@code location} replaced. */
+  /**
+   * This state with {@code location} replaced.
+   *
+   * @param location the new location, or {@code null} when unknown
+   * @return a copy of this state with that location
+   */
   public VnodeState withLocation(String location) {
     return new VnodeState(dev, ino, mode, nlink, uid, gid, size, mtimeNanos, ctimeNanos, location);
   }
@@ -63,6 +79,9 @@ public record VnodeState(long dev, long ino, int mode, int nlink, int uid, int g
    *       explains (extended attributes, for instance): {@code NOTE_ATTRIB}.
    *   <li>Another {@code location}: {@code NOTE_RENAME}.
    * </ul>
+   *
+   * @param before the earlier state of the same object
+   * @return the {@code NOTE_*} bits of the change, 0 when none is seen
    */
   public int notesSince(VnodeState before) {
     int notes = 0;
