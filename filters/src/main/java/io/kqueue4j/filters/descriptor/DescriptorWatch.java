@@ -14,18 +14,31 @@ import io.kqueue4j.KQueueException;
  */
 public interface DescriptorWatch {
 
-  /** What the descriptor is; may change after {@link #revalidate()}. */
+  /**
+   * What the descriptor is; may change after {@link #revalidate()}.
+   *
+   * @return the kind whose FreeBSD filter rules apply to the descriptor's knotes
+   */
   DescriptorKind kind();
 
   /**
    * Whether the descriptor was opened for reading. {@code EVFILT_READ} on a pipe end that was not
    * never fires (FreeBSD's {@code pipe_nfiltops}); other kinds ignore it.
+   *
+   * @return {@code false} when the descriptor was opened write-only, else {@code true} (the
+   *     default, for sources that cannot tell)
    */
   default boolean readOpen() {
     return true;
   }
 
-  /** Whether the descriptor was opened for writing; as {@link #readOpen()}. */
+  /**
+   * Whether the descriptor was opened for writing; as {@link #readOpen()}, for {@code
+   * EVFILT_WRITE}.
+   *
+   * @return {@code false} when the descriptor was opened read-only, else {@code true} (the
+   *     default, for sources that cannot tell)
+   */
   default boolean writeOpen() {
     return true;
   }
@@ -36,6 +49,8 @@ public interface DescriptorWatch {
    * @param hint 0 when the kernel re-checks (after registration, before delivery), else what the
    *     source passed to its {@link ReadinessListener}
    * @param read {@code true} for the read side's facts, {@code false} for the write side's
+   * @param out where the facts go, already cleared; fields the source cannot tell stay 0 or {@code
+   *     false}
    */
   void probe(long hint, boolean read, Readiness out);
 
@@ -43,6 +58,10 @@ public interface DescriptorWatch {
    * Which sides have knotes, so that the source watches only those; called after every change of
    * either count, first right after {@link ReadinessSource#watch}.
    *
+   * @param read whether to watch the read side: it has {@code EVFILT_READ} knotes, counting one
+   *     being attached
+   * @param write whether to watch the write side: it has {@code EVFILT_WRITE} knotes, counting one
+   *     being attached
    * @throws KQueueException when the OS refuses to watch the descriptor; the registration that
    *     caused the call fails with that errno
    */
@@ -58,12 +77,16 @@ public interface DescriptorWatch {
   /**
    * The filter found {@code read}'s side not ready. Sources whose notifications are level-triggered
    * (a JDK {@code Selector}) resume watching that side here; edge-triggered sources ignore it.
+   *
+   * @param read {@code true} for the read side, {@code false} for the write side
    */
   default void rearm(boolean read) {}
 
   /**
    * An event of {@code read}'s side was just delivered. Level-triggered sources forget what they
    * reported and resume watching; edge-triggered sources ignore it.
+   *
+   * @param read {@code true} for the read side, {@code false} for the write side
    */
   default void delivered(boolean read) {}
 

@@ -18,6 +18,7 @@ public final class ReadinessSources {
   /**
    * The source in use.
    *
+   * @return the source chosen when this class was first asked
    * @throws IllegalStateException when no source understands the descriptor support in use
    */
   public static ReadinessSource active() {
@@ -28,13 +29,23 @@ public final class ReadinessSources {
     return source;
   }
 
-  /** The name of the source in use, such as {@code "linux-epoll"}, or {@code "none"}. */
+  /**
+   * The name of the source in use, such as {@code "linux-epoll"}, or {@code "none"}.
+   *
+   * @return the source's {@link ReadinessSource#name()}, or {@code "none"} when no source
+   *     understands the descriptor support in use
+   */
   public static String activeName() {
     ReadinessSource source = Holder.ACTIVE;
     return source == null ? "none" : source.name();
   }
 
-  /** Whether the source in use is the portable fallback rather than a native one. */
+  /**
+   * Whether the source in use is the portable fallback rather than a native one.
+   *
+   * @return {@code true} when {@link SelectorReadinessSource} is in use, {@code false} for a
+   *     native source or none
+   */
   public static boolean isFallback() {
     return Holder.ACTIVE instanceof SelectorReadinessSource;
   }

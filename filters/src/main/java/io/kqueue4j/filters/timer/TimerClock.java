@@ -9,13 +9,25 @@ import java.time.Instant;
  */
 public interface TimerClock {
 
-  /** Monotonic nanoseconds from an arbitrary origin, as {@link System#nanoTime()}. */
+  /**
+   * Monotonic nanoseconds from an arbitrary origin, as {@link System#nanoTime()}.
+   *
+   * @return the current monotonic time in nanoseconds; only differences are meaningful
+   */
   long nanoTime();
 
-  /** Nanoseconds since the Unix epoch on the wall clock, the base of {@code NOTE_ABSTIME}. */
+  /**
+   * Nanoseconds since the Unix epoch on the wall clock, the base of {@code NOTE_ABSTIME}.
+   *
+   * @return the current wall-clock time in nanoseconds since 1970-01-01T00:00:00Z
+   */
   long wallClockNanos();
 
-  /** {@link System#nanoTime()} and {@link Instant#now()}. */
+  /**
+   * {@link System#nanoTime()} and {@link Instant#now()}.
+   *
+   * @return the shared clock on the JVM's monotonic and wall clocks
+   */
   static TimerClock system() {
     return SystemTimerClock.INSTANCE;
   }

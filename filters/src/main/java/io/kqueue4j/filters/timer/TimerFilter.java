@@ -78,12 +78,24 @@ public final class TimerFilter implements FilterOps {
     this(TimerService.system());
   }
 
-  /** A filter on {@code service}, for instance a driven one in tests. */
+  /**
+   * A filter on {@code service}, for instance a driven one in tests, allowing as many timers as the
+   * system property {@value #MAX_TIMERS_PROPERTY} says, else {@value #DEFAULT_MAX_TIMERS}.
+   *
+   * @param service the service that times this filter's knotes
+   * @throws IllegalArgumentException when the property is a negative number
+   */
   public TimerFilter(TimerService service) {
     this(service, Integer.getInteger(MAX_TIMERS_PROPERTY, DEFAULT_MAX_TIMERS));
   }
 
-  /** A filter on {@code service} allowing at most {@code maxTimers} timers. */
+  /**
+   * A filter on {@code service} allowing at most {@code maxTimers} timers.
+   *
+   * @param service the service that times this filter's knotes
+   * @param maxTimers the limit on live timers; attaching one more fails with {@code ENOMEM}
+   * @throws IllegalArgumentException when {@code maxTimers} is negative
+   */
   public TimerFilter(TimerService service, int maxTimers) {
     if (maxTimers < 0) {
       throw new IllegalArgumentException("maxTimers " + maxTimers + " is negative");
@@ -92,17 +104,29 @@ public final class TimerFilter implements FilterOps {
     this.maxTimers = maxTimers;
   }
 
-  /** The service that times this filter's knotes. */
+  /**
+   * The service that times this filter's knotes.
+   *
+   * @return the service given at construction, {@link TimerService#system()} by default
+   */
   public TimerService service() {
     return service;
   }
 
-  /** The limit on live timers ({@code kq_calloutmax}). */
+  /**
+   * The limit on live timers ({@code kq_calloutmax}).
+   *
+   * @return how many timers may be attached at once
+   */
   public int maxTimers() {
     return maxTimers;
   }
 
-  /** The number of attached timers ({@code kq_ncallouts}). */
+  /**
+   * The number of attached timers ({@code kq_ncallouts}).
+   *
+   * @return the timers attached and not yet detached
+   */
   public int timers() {
     return timers.get();
   }

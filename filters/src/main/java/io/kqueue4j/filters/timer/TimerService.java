@@ -55,12 +55,23 @@ public final class TimerService {
     this.threadName = threadName;
   }
 
-  /** The real-time service shared by every kqueue; its thread starts with the first timer. */
+  /**
+   * The real-time service shared by every kqueue; its thread starts with the first timer.
+   *
+   * @return the service on {@link TimerClock#system()} with the daemon thread {@code
+   *     kqueue4j-timer}
+   */
   public static TimerService system() {
     return SystemHolder.SERVICE;
   }
 
-  /** A service on {@code clock} with its own thread, started with the first timer. */
+  /**
+   * A service on {@code clock} with its own thread, started with the first timer.
+   *
+   * @param clock the clock that deadlines are measured on
+   * @param threadName the name of the service's daemon thread
+   * @return a new service; its thread, once started, runs for the life of the JVM
+   */
   public static TimerService threaded(TimerClock clock, String threadName) {
     return new TimerService(clock, true, threadName);
   }
@@ -68,12 +79,19 @@ public final class TimerService {
   /**
    * A service without a thread: timers expire only when {@link #expire()} is called. For tests
    * with a manual clock, and for callers that drive time themselves.
+   *
+   * @param clock the clock that deadlines are measured on, typically a manual one
+   * @return a new service without a thread
    */
   public static TimerService driven(TimerClock clock) {
     return new TimerService(clock, false, null);
   }
 
-  /** The clock this service reads. */
+  /**
+   * The clock this service reads.
+   *
+   * @return the clock given at creation
+   */
   public TimerClock clock() {
     return clock;
   }
@@ -83,7 +101,11 @@ public final class TimerService {
     return clock.nanoTime() - origin;
   }
 
-  /** How many timers are scheduled. */
+  /**
+   * How many timers are scheduled.
+   *
+   * @return the number of scheduled timers, of every filter on this service
+   */
   public int size() {
     lock.lock();
     try {
@@ -96,6 +118,8 @@ public final class TimerService {
   /**
    * The earliest scheduled deadline as a delay from now in nanoseconds (0 when overdue), or -1 when
    * no timer is scheduled.
+   *
+   * @return nanoseconds until the earliest deadline, 0 when overdue, -1 when no timer is scheduled
    */
   public long nextDelayNanos() {
     lock.lock();
@@ -110,6 +134,8 @@ public final class TimerService {
    * Runs every timer that is due by the clock's current time and returns how many expired (a
    * periodic timer that missed three periods counts once, reporting 3). The thread of a threaded
    * service does this by itself; owners of a {@link #driven} service call it after moving the clock.
+   *
+   * @return the number of timers that expired, 0 when none was due
    */
   public int expire() {
     lock.lock();
