@@ -448,6 +448,10 @@ public final class Compare {
   }
 
   private static void writeCsv(Path out, List<Row> rows, Settings s) throws IOException {
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
       w.println("target,ours_label,ours,ours_min,ours_max,ours_forks,peer_label,peer,"
           + "peer_min,peer_max,peer_forks,unit,ratio,ratio_best,ratio_worst,"

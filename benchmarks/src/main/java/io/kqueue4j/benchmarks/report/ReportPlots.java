@@ -16,20 +16,22 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
  * Turns the CSV that {@code Compare --out} writes into the PNG plots of the benchmark report:
  * {@code ratios.png} (each comparison's median ratio ours/peer beside its limit, on a log scale)
- * and one {@code target-N.png} per target (our figure beside the peer's, with the fork range as
- * error bars).
+ * and one {@code target-N-UNIT.png} per target and unit (our figure beside the peer's, with the
+ * fork range as error bars).
  *
  * <p>Usage: {@code ReportPlots results.csv output-directory}. Runs headless.
  */
 public final class ReportPlots {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 480;
+  private static final int LABEL = 60;
 
   /** One CSV row of {@code Compare}: a figure of ours beside its peer's. */
   record Comparison(String target, String ours, double oursValue, double oursMin,
@@ -44,8 +46,10 @@ public final class ReportPlots {
           Boolean.parseBoolean(r.get("pass")));
     }
 
+    /** A short unique label: the target, ours and the peer, cut to {@link #LABEL} characters. */
     String label() {
-      return target + ": " + ours;
+      String full = target + ": " + ours + " / " + peer;
+      return full.length() <= LABEL ? full : full.substring(0, LABEL - 1) + "\u2026";
     }
   }
 
@@ -69,9 +73,10 @@ public final class ReportPlots {
           BitmapFormat.PNG);
       System.out.println("wrote " + dir.resolve("ratios.png"));
     }
-    for (Map.Entry<String, List<Comparison>> target : byTarget(rows).entrySet()) {
-      String name = "target-" + target.getKey().replaceAll("[^0-9A-Za-z]", "") + ".png";
-      BitmapEncoder.saveBitmap(figures(target.getKey(), target.getValue()),
+    for (Map.Entry<String, List<Comparison>> group : byTargetAndUnit(rows).entrySet()) {
+      String name = "target-" + group.getKey().replace("%", "percent")
+          .replaceAll("[^0-9A-Za-z]+", "-") + ".png";
+      BitmapEncoder.saveBitmap(figures(group.getValue()),
           dir.resolve(name).toString(), BitmapFormat.PNG);
       System.out.println("wrote " + dir.resolve(name));
     }
@@ -91,17 +96,18 @@ public final class ReportPlots {
     return rows;
   }
 
-  private static Map<String, List<Comparison>> byTarget(List<Comparison> rows) {
+  /** The comparisons of each target, split by unit so that one chart has one y axis. */
+  private static Map<String, List<Comparison>> byTargetAndUnit(List<Comparison> rows) {
     Map<String, List<Comparison>> groups = new LinkedHashMap<>();
     for (Comparison c : rows) {
-      groups.computeIfAbsent(c.target, t -> new ArrayList<>()).add(c);
+      groups.computeIfAbsent(c.target + " " + c.unit, t -> new ArrayList<>()).add(c);
     }
     return groups;
   }
 
   /** Median ratio beside the limit, for every comparison judged on a ratio. */
   private static CategoryChart ratios(List<Comparison> rows) {
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH + 300).height(HEIGHT + 400)
         .title("kqueue4j / peer, median over forks (lower is better)").yAxisTitle("ratio").build();
     List<String> labels = new ArrayList<>();
     List<Double> measured = new ArrayList<>();
@@ -116,17 +122,19 @@ public final class ReportPlots {
     chart.addSeries("measured ratio", labels, measured);
     chart.addSeries("limit", labels, limits);
     CategoryStyler style = chart.getStyler();
+    style.setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Scatter); // bars need a zero
     style.setYAxisLogarithmic(true);
-    style.setXAxisLabelRotation(30);
+    style.setXAxisLabelRotation(60);
+    style.setYAxisDecimalPattern("0.##");
     style.setLegendPosition(LegendPosition.InsideNW);
     style.setLocale(Locale.ROOT);
     return chart;
   }
 
   /** Our figure and the peer's for each comparison of one target; error bars span the forks. */
-  private static CategoryChart figures(String target, List<Comparison> rows) {
+  private static CategoryChart figures(List<Comparison> rows) {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("target " + target).yAxisTitle(rows.get(0).unit).build();
+        .title("target " + rows.get(0).target).yAxisTitle(rows.get(0).unit).build();
     List<String> labels = new ArrayList<>();
     List<Double> ours = new ArrayList<>();
     List<Double> oursSpread = new ArrayList<>();
