@@ -21,12 +21,24 @@ public final class Descriptors {
 
   private Descriptors() {}
 
-  /** The platform's descriptor operations: the best available provider, or the portable one. */
+  /**
+   * The platform's descriptor operations: the best available provider, or the portable one.
+   *
+   * @return the available {@link DescriptorSupport} of highest priority found on the class path at
+   *     class initialization, or the portable support, which has no OS descriptors, when there is
+   *     none
+   */
   public static DescriptorSupport support() {
     return SUPPORT;
   }
 
-  /** Whether {@code fd} is open: a kqueue's descriptor or one the platform reports open. */
+  /**
+   * Whether {@code fd} is open: a kqueue's descriptor or one the platform reports open.
+   *
+   * @param fd a kevent ident; values below 0 or above {@link Integer#MAX_VALUE} are never open
+   * @return {@code true} when {@code fd} is an emulated kqueue's {@link io.kqueue4j.KQueue#fd()} or
+   *     {@link DescriptorSupport#isOpen} reports it open
+   */
   public static boolean isOpen(long fd) {
     if (fd < 0 || fd > Integer.MAX_VALUE) {
       return false;
@@ -37,6 +49,11 @@ public final class Descriptors {
   /**
    * {@code close(2)} as the kernel does it: drops the descriptor's knotes from every kqueue, then
    * closes it. Closing a kqueue's descriptor closes the kqueue.
+   *
+   * @param fd an OS descriptor, or a kqueue's {@link io.kqueue4j.KQueue#fd()}
+   * @throws KQueueException from {@link DescriptorSupport#close}: {@code EBADF} when {@code fd} is
+   *     not open, or FreeBSD's errno for another failure of {@code close(2)}; never for a kqueue's
+   *     descriptor
    */
   public static void close(int fd) throws KQueueException {
     EmulatedKQueue kq = KQUEUES.get(fd);

@@ -20,6 +20,9 @@ public interface FilterOps {
    * by descriptor, registration fails with {@code EBADF} when the descriptor is not open, and
    * closing the descriptor through {@link io.kqueue4j.FileDescriptors#close} drops them. Otherwise
    * knotes are hashed by ident and have no auto-close behaviour.
+   *
+   * @return {@code true} when idents are descriptors; {@code false} (the default) when they are
+   *     other numbers, such as pids, signal numbers or timer ids
    */
   default boolean isFd() {
     return false;
@@ -37,6 +40,8 @@ public interface FilterOps {
    * starts active. A filter that attaches to no {@link KNoteList} counts as attached once this
    * returns.
    *
+   * @param kn the new knote, in flux and on no list; the kernel holds no lock, neither the kqueue's
+   *     nor a list's
    * @throws KQueueException the errno and a message that names the problem, such as {@code EINVAL}
    *     for a bad {@code fflags} or {@code ESRCH} for a process that is gone
    */
@@ -47,6 +52,9 @@ public interface FilterOps {
    * delivery, descriptor or queue close), unless the filter detached it already ({@link
    * KNoteList#remove} from {@link #event}). After it returns the filter must not activate the knote
    * again.
+   *
+   * @param kn the knote being dropped, in flux; the kernel holds no lock, and posts to its list
+   *     already skip it
    */
   void detach(KNote kn);
 
@@ -57,6 +65,13 @@ public interface FilterOps {
    * returns whether the condition is true, which activates the knote. A filter that wants the
    * knote gone without an event sets {@code EV_DROP} and returns {@code true}: the scan then drops
    * it silently, as FreeBSD's does for a process exit nobody asked for.
+   *
+   * @param kn the knote, under the lock of its list if it is on one; in flux when the kernel calls,
+   *     not necessarily when a post does
+   * @param hint the value the source passed to {@link KNoteList#post}, whose meaning the filter and
+   *     its source agree on; 0 when the kernel re-checks
+   * @return {@code true} when the condition holds, which activates the knote; {@code false} leaves
+   *     its state as it is
    */
   boolean event(KNote kn, long hint);
 
@@ -67,6 +82,7 @@ public interface FilterOps {
    * without {@code f_touch}. The kernel then calls {@link #event}{@code (kn, 0)} unless the knote is
    * disabled.
    *
+   * @param kn the existing knote, in flux, under the lock of its list if it is on one
    * @param flags the change's flags
    * @param fflags the change's fflags
    * @param data the change's data
@@ -83,6 +99,13 @@ public interface FilterOps {
    * case the knote is deactivated without delivery. The default re-checks with {@link #event}{@code
    * (kn, 0)}, delivers the knote's kevent, and on {@code EV_CLEAR} resets {@code data} and {@code
    * fflags} as {@code kqueue_scan} does.
+   *
+   * @param kn the queued knote, in flux, under the lock of its list if it is on one
+   * @param out the scan's slot for this delivery; put the event in it before returning {@code true}
+   *     (a slot left unwritten still holds the scan's previous event)
+   * @return {@code true} when an event was written to {@code out} and is delivered; {@code false}
+   *     when the condition no longer holds, so nothing is delivered and the knote is deactivated. A
+   *     {@code RuntimeException} thrown here is delivered as {@code EV_ERROR} with {@code EIO}
    */
   default boolean process(KNote kn, KEventSink out) {
     if (!event(kn, 0)) {

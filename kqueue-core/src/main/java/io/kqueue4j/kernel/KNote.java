@@ -18,6 +18,9 @@ import io.kqueue4j.KQueue;
  * knote is on, or by the knote being in flux; filters without a list must synchronize their own
  * updates (see {@link FilterOps}). The status bits ({@link KNoteState}) are guarded by the kqueue's
  * lock.
+ *
+ * <p>The setters are for the knote's filter, inside its {@link FilterOps} methods; {@link #hook()}
+ * follows the same rule as the kevent fields.
  */
 public final class KNote {
   final EmulatedKQueue kq;
@@ -57,6 +60,12 @@ public final class KNote {
     this.isFd = isFd;
   }
 
+  /**
+   * {@code kn_id}: the ident the knote was registered with.
+   *
+   * @return the ident: a descriptor, a pid, a signal number, a timer or user id, as the filter
+   *     reads it
+   */
   public long ident() {
     return ident;
   }
@@ -66,26 +75,45 @@ public final class KNote {
    * on the knote's behalf ({@code NOTE_TRACK} adds the child's knote there, as {@code knote_fork}
    * does). Registering from a filter callback must not happen while the filter holds a lock that
    * the kernel's calls into it take.
+   *
+   * @return the emulated kqueue that holds this knote
    */
   public KQueue kqueue() {
     return kq;
   }
 
+  /**
+   * {@code kn_filter}: the filter the knote was registered with.
+   *
+   * @return the filter id, an {@code EVFILT_*} value
+   */
   public short filter() {
     return filter;
   }
 
-  /** The flags delivered with the event: the user's flags less the actions, plus filter flags. */
+  /**
+   * The flags delivered with the event: the user's flags less the actions, plus filter flags.
+   *
+   * @return the {@code EV_*} flags, such as {@code EV_CLEAR}, {@code EV_ONESHOT}, {@code EV_EOF}
+   */
   public int flags() {
     return flags;
   }
 
-  /** ORs flags such as {@code EV_EOF}, {@code EV_CLEAR} or {@code EV_ONESHOT} into the knote. */
+  /**
+   * ORs flags such as {@code EV_EOF}, {@code EV_CLEAR} or {@code EV_ONESHOT} into the knote.
+   *
+   * @param bits the {@code EV_*} bits to set
+   */
   public void addFlags(int bits) {
     flags |= bits;
   }
 
-  /** Clears flags, such as {@code EV_EOF} when a source recovers. */
+  /**
+   * Clears flags, such as {@code EV_EOF} when a source recovers.
+   *
+   * @param bits the {@code EV_*} bits to clear
+   */
   public void clearFlags(int bits) {
     flags &= ~bits;
   }
@@ -94,62 +122,121 @@ public final class KNote {
     this.flags = flags;
   }
 
-  /** The fflags to deliver. */
+  /**
+   * The fflags to deliver.
+   *
+   * @return the filter-specific {@code NOTE_*} bits; 0 until the filter sets them
+   */
   public int fflags() {
     return fflags;
   }
 
+  /**
+   * Replaces the fflags to deliver.
+   *
+   * @param fflags the filter-specific {@code NOTE_*} bits, or 0
+   */
   public void setFflags(int fflags) {
     this.fflags = fflags;
   }
 
-  /** ORs {@code NOTE_*} bits into the fflags to deliver. */
+  /**
+   * ORs {@code NOTE_*} bits into the fflags to deliver.
+   *
+   * @param bits the bits to set
+   */
   public void addFflags(int bits) {
     fflags |= bits;
   }
 
-  /** The data to deliver. */
+  /**
+   * The data to deliver.
+   *
+   * @return the filter-specific value, such as a byte count or an exit status; 0 until the filter
+   *     sets it
+   */
   public long data() {
     return data;
   }
 
+  /**
+   * Replaces the data to deliver.
+   *
+   * @param data the filter-specific value, or an errno with {@code EV_ERROR}
+   */
   public void setData(long data) {
     this.data = data;
   }
 
-  /** The fflags the user registered ({@code kn_sfflags}). */
+  /**
+   * The fflags the user registered ({@code kn_sfflags}).
+   *
+   * @return the {@code fflags} of the latest change, or what the filter stored in their place
+   */
   public int sfflags() {
     return sfflags;
   }
 
+  /**
+   * Stores the user's fflags, as {@link FilterOps#touch} does for a change.
+   *
+   * @param sfflags the fflags to keep, such as the change's or a value derived from them
+   */
   public void setSfflags(int sfflags) {
     this.sfflags = sfflags;
   }
 
-  /** The data the user registered ({@code kn_sdata}). */
+  /**
+   * The data the user registered ({@code kn_sdata}).
+   *
+   * @return the {@code data} of the latest change, or what the filter stored in its place
+   */
   public long sdata() {
     return sdata;
   }
 
+  /**
+   * Stores the user's data, as {@link FilterOps#touch} does for a change.
+   *
+   * @param sdata the data to keep
+   */
   public void setSdata(long sdata) {
     this.sdata = sdata;
   }
 
-  /** The user's udata. */
+  /**
+   * The user's udata.
+   *
+   * @return the {@code udata} of the change that added the knote, replaced by each later change
+   *     without {@code EV_KEEPUDATA}; delivered unchanged
+   */
   public Object udata() {
     return udata;
   }
 
-  /** The filter's private per-knote object ({@code kn_hook}). */
+  /**
+   * The filter's private per-knote object ({@code kn_hook}).
+   *
+   * @return what the filter last passed to {@link #setHook}, or {@code null}
+   */
   public Object hook() {
     return hook;
   }
 
+  /**
+   * Sets the filter's private per-knote object, usually in {@link FilterOps#attach}.
+   *
+   * @param hook the filter's object, such as the source the knote is on, or {@code null}
+   */
   public void setHook(Object hook) {
     this.hook = hook;
   }
 
-  /** Writes this knote's kevent ({@code *kevp = kn->kn_kevent}) to {@code out}. */
+  /**
+   * Writes this knote's kevent ({@code *kevp = kn->kn_kevent}) to {@code out}.
+   *
+   * @param out where to write, usually the sink of {@link FilterOps#process}
+   */
   public void deliverTo(KEventSink out) {
     out.put(ident, filter, flags, fflags, data, udata);
   }

@@ -27,16 +27,25 @@ public final class KNoteList {
     lock.lock();
   }
 
+  /** Releases the lock taken by {@link #lock()}, once per {@code lock()}. */
   public void unlock() {
     lock.unlock();
   }
 
-  /** Whether no knote is attached; a racy hint for sources deciding whether to post. */
+  /**
+   * Whether no knote is attached; a racy hint for sources deciding whether to post.
+   *
+   * @return {@code true} when no knote was attached; read without the lock, so possibly stale
+   */
   public boolean isEmpty() {
     return empty;
   }
 
-  /** {@code knlist_add}: attaches {@code kn} to this source, typically from {@link FilterOps#attach}. */
+  /**
+   * {@code knlist_add}: attaches {@code kn} to this source, typically from {@link FilterOps#attach}.
+   *
+   * @param kn the knote the caller's filter is attaching, on no list yet
+   */
   public void add(KNote kn) {
     lock.lock();
     try {
@@ -57,6 +66,8 @@ public final class KNoteList {
    * {@code knlist_remove}: detaches {@code kn} from this source, from {@link FilterOps#detach} or
    * from {@link FilterOps#event} when the event is final (the knote then counts as detached and
    * {@code detach} is not called). Removing a knote that is not attached does nothing.
+   *
+   * @param kn a knote attached to this list, or to none
    */
   public void remove(KNote kn) {
     lock.lock();
@@ -103,7 +114,12 @@ public final class KNoteList {
 
   /**
    * {@code KNOTE(list, hint)}: calls {@link FilterOps#event} of every attached knote with {@code
-   * hint} and activates those for which it returns {@code true}. Safe from any thread.
+   * hint} and activates those for which it returns {@code true}. Safe from any thread that holds
+   * no kqueue's lock. Knotes being dropped are skipped; one whose {@code event} throws is activated,
+   * so that the scan's re-check reports the failure if it persists.
+   *
+   * @param hint passed unchanged to each knote's {@link FilterOps#event}; its meaning is agreed
+   *     between the source and its filter, such as the {@code NOTE_*} bits of a vnode change
    */
   public void post(long hint) {
     if (empty) {
