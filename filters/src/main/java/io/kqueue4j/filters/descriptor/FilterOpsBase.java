@@ -55,8 +55,9 @@ abstract class FilterOpsBase implements FilterOps {
         watch.probe(hint, read, r);
         ready = evaluate(kn, kind, r);
       } catch (RuntimeException e) {
-        // KNoteList.post does not isolate knotes: a throw here would keep the post from the
-        // other knotes of this descriptor. Report it on this knote, as the kernel's re-check does.
+        // the probe's failure belongs to this knote: report it here, as the kernel's re-check
+        // does, rather than leave KNoteList.post to activate the knote for a re-check that would
+        // probe again
         kn.addFlags(EV_ERROR);
         kn.setData(Errno.EIO);
         return true;
