@@ -2,19 +2,37 @@ package io.kqueue4j.kernel;
 
 import static io.kqueue4j.kernel.KNoteState.MARKER;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * {@code kq_head}: the FIFO of active knotes, intrusive through {@link KNote#next}/{@link
  * KNote#prev} so that markers can be inserted and knotes removed from the middle in O(1), with
- * {@code kq_count}, the number of queued knotes other than markers. Guarded by the kqueue's lock;
- * {@link #count()} may be read without it.
+ * {@code kq_count}, the number of queued knotes other than markers.
+ *
+ * <p>Guarded by the kqueue's lock. {@link #count()} may also be read without it (a watching kqueue,
+ * the readiness descriptor): the count is written with release stores and read with acquire loads,
+ * so such a reader sees a recent value without the lock's owner paying a full fence per change.
  */
 final class ActiveQueue {
+  private static final VarHandle COUNT;
+
+  static {
+    try {
+      COUNT = MethodHandles.lookup().findVarHandle(ActiveQueue.class, "count", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private KNote head;
   private KNote tail;
-  private volatile int count;
+  /** Written only under the lock, through {@link #COUNT}; see the class comment. */
+  private int count;
 
+  /** The number of queued knotes; safe without the lock. */
   int count() {
-    return count;
+    return (int) COUNT.getAcquire(this);
   }
 
   KNote first() {
@@ -31,7 +49,7 @@ final class ActiveQueue {
     }
     tail = kn;
     if ((kn.status & MARKER) == 0) {
-      count++;
+      COUNT.setRelease(this, count + 1);
     }
   }
 
@@ -51,21 +69,16 @@ final class ActiveQueue {
     kn.prev = null;
   }
 
-  /** Puts back a knote the scan unlinked and still counts as queued. */
-  void relink(KNote kn) {
-    count--;
-    insertTail(kn);
-  }
-
+  /** Uncounts a knote the scan unlinked earlier and is done with. */
   void uncount() {
-    count--;
+    COUNT.setRelease(this, count - 1);
   }
 
   /** Unlinks a queued knote and uncounts it. */
   void remove(KNote kn) {
     unlink(kn);
     if ((kn.status & MARKER) == 0) {
-      count--;
+      COUNT.setRelease(this, count - 1);
     }
   }
 }

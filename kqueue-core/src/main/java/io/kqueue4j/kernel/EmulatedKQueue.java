@@ -76,7 +76,11 @@ public final class EmulatedKQueue implements KQueue {
 
   private EmulatedKQueue() {}
 
-  /** {@code kqueue(2)} on the emulated kernel. */
+  /**
+   * {@code kqueue(2)} on the emulated kernel.
+   *
+   * @return a new, empty kqueue; it makes no system call until its {@link #fd()} is asked for
+   */
   public static EmulatedKQueue open() {
     return new EmulatedKQueue();
   }
@@ -112,7 +116,27 @@ public final class EmulatedKQueue implements KQueue {
     if (closed) {
       throw closedError();
     }
+    if (nchanges > 0) {
+      int nerrors = registerAll(chArr, chBuf, nchanges, evArr, evBuf, nevents);
+      if (nerrors != 0) {
+        return nerrors < 0 ? 0 : nerrors;
+      }
+    }
+    return scan(evArr, evBuf, nevents, nanos);
+  }
+
+  /**
+   * Applies the changelist in order; runs of changes that {@link ChangeBatch} accepts go through a
+   * batch. Returns the number of error or receipt entries stored, or -1 when a receipt found no
+   * room and the call ends without a scan.
+   */
+  private int registerAll(KEvent[] chArr, KEventBuffer chBuf, int nchanges, KEvent[] evArr,
+      KEventBuffer evBuf, int nevents) throws KQueueException {
     int nerrors = 0;
+    // Allocated per call, not pooled: its stores of new knotes then stay within the young
+    // generation and skip the collector's card-marking slow path, which costs more than the array.
+    ChangeBatch batch = null;
+    KQueueException batchFailure = null; // of change i, found by the batch
     for (int i = 0; i < nchanges; i++) {
       long ident;
       short filter;
@@ -143,34 +167,45 @@ public final class EmulatedKQueue implements KQueue {
         continue;
       }
       flags &= 0xFFFF & ~EV_SYSFLAGS;
-      KQueueException failure = null;
-      try {
-        register(ident, filter, flags, fflags, data, udata);
-      } catch (KQueueException e) {
-        if (closed) {
-          throw closedError(); // the queue went away under the call: the call fails, not the entry
+      KQueueException failure = batchFailure;
+      batchFailure = null;
+      if (failure == null && nchanges - i > 1 && ChangeBatch.accepts(flags)) {
+        if (batch == null) {
+          batch = new ChangeBatch(this, nchanges - i);
         }
-        failure = e;
+        int done = batch.register(chArr, chBuf, i, nchanges);
+        batchFailure = batch.takeFailure();
+        if (done > 0 || batchFailure != null) {
+          i += done - 1; // on to the change after the run, or to the one that failed
+          continue;
+        }
+      }
+      if (failure == null) {
+        try {
+          register(ident, filter, flags, fflags, data, udata);
+        } catch (KQueueException e) {
+          failure = e;
+        }
+      }
+      if (failure != null && closed) {
+        throw closedError(); // the queue went away under the call: the call fails, not the entry
       }
       if (failure == null && (flags & EV_RECEIPT) == 0) {
         continue;
       }
-      if (nevents == 0) {
+      if (nevents == nerrors) {
         if (failure != null) {
           throw failure;
         }
-        return nerrors; // a receipt with no room left ends the call, as FreeBSD's does
+        // a receipt with no room left ends the call, as FreeBSD's does
+        return nerrors == 0 ? -1 : nerrors;
       }
       int errno = failure == null ? 0 : failure.errno();
       int echoed = failure instanceof AttachError ? 0 : fflags;
       store(evArr, evBuf, nerrors, ident, filter, EV_ERROR, echoed, errno, udata);
       nerrors++;
-      nevents--;
     }
-    if (nerrors > 0) {
-      return nerrors;
-    }
-    return scan(evArr, evBuf, nevents, nanos);
+    return nerrors;
   }
 
   private static void store(KEvent[] arr, KEventBuffer buf, int index, long ident, short filter,
@@ -246,17 +281,7 @@ public final class EmulatedKQueue implements KQueue {
         if ((flags & EV_ADD) == 0) {
           throw new KQueueException("kevent", Errno.ENOENT, describe(ident, filter) + ": no such knote");
         }
-        kn = new KNote(this, ident, filter, Filters.acquire(filter));
-        kn.setSfflags(fflags);
-        kn.setSdata(data);
-        kn.udata = udata;
-        kn.setFlags(flags & ~ACTIONS);
-        kn.status = DETACHED | INFLUX | SCAN | ((flags & EV_DISABLE) != 0 ? DISABLED : 0);
-        table.insert(kn, isFd);
-        if (isFd && !holdsDescriptorKnotes) {
-          holdsDescriptorKnotes = true;
-          Descriptors.holdsDescriptorKnotes(this);
-        }
+        kn = newKNoteLocked(ident, filter, flags, fflags, data, udata, isFd);
         unlock();
         locked = false;
         attach(kn);
@@ -265,9 +290,10 @@ public final class EmulatedKQueue implements KQueue {
       }
       if ((flags & EV_DELETE) != 0) {
         kn.status |= INFLUX;
+        boolean attachedOffList = (kn.status & DETACHED) == 0;
         unlock();
         locked = false;
-        RuntimeException thrown = drop(kn);
+        RuntimeException thrown = drop(kn, attachedOffList);
         if (thrown != null) {
           throw new KQueueException("kevent", Errno.EIO,
               KEvent.filterName(filter) + " detach threw " + thrown, thrown);
@@ -290,7 +316,39 @@ public final class EmulatedKQueue implements KQueue {
     modify(kn, flags, fflags, data, udata);
   }
 
-  /** {@code f_attach} of a new knote in flux; on failure the knote is dropped and the change fails. */
+  /**
+   * A new knote for a change, in flux ({@code INFLUX|SCAN|DETACHED}) and in the table; with the
+   * lock held. Takes a reference on its filter.
+   */
+  KNote newKNoteLocked(long ident, short filter, int flags, int fflags, long data, Object udata,
+      boolean isFd) {
+    KNote kn = new KNote(this, ident, filter, Filters.acquire(filter), isFd);
+    kn.setSfflags(fflags);
+    kn.setSdata(data);
+    kn.udata = udata;
+    kn.setFlags(flags & ~ACTIONS);
+    kn.status = DETACHED | INFLUX | SCAN | ((flags & EV_DISABLE) != 0 ? DISABLED : 0);
+    table.insert(kn, isFd);
+    if (isFd && !holdsDescriptorKnotes) {
+      holdsDescriptorKnotes = true;
+      Descriptors.holdsDescriptorKnotes(this);
+    }
+    return kn;
+  }
+
+  /** A non-descriptor knote by ident and filter, in flux or not; with the lock held. */
+  KNote findLocked(long ident, short filter) {
+    return table.find(ident, filter, false);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * {@code f_attach} of a new knote in flux; on failure the knote is dropped and the change fails.
+   * A knote attached to no list counts as attached from here on; {@link #evaluate} records it.
+   */
   private void attach(KNote kn) throws KQueueException {
     try {
       kn.ops.attach(kn);
@@ -303,11 +361,6 @@ public final class EmulatedKQueue implements KQueue {
     } catch (Error e) {
       dropUnattached(kn);
       throw e;
-    }
-    if (kn.list == null) {
-      lock();
-      kn.status &= ~DETACHED;
-      unlock();
     }
   }
 
@@ -375,13 +428,10 @@ public final class EmulatedKQueue implements KQueue {
       }
       lock();
       try {
-        if (event || force || (kn.status & REACTIVATED) != 0) {
-          kn.status |= ACTIVE;
+        if (list == null) {
+          kn.status &= ~DETACHED; // attached to no list: attached once attach returned
         }
-        kn.status &= ~(SCAN | REACTIVATED | INFLUX);
-        if ((kn.status & (ACTIVE | DISABLED | QUEUED)) == ACTIVE) {
-          enqueueLocked(kn);
-        }
+        leaveRegistrationLocked(kn, event || force);
         fluxWakeupLocked();
       } finally {
         unlock();
@@ -394,16 +444,43 @@ public final class EmulatedKQueue implements KQueue {
     rethrow(kn, "event", thrown);
   }
 
+  /**
+   * The locked end of a registration: activates the knote if {@code event} or an activation came
+   * meanwhile, queues it if active and enabled, and takes it out of flux (waiters are not woken).
+   */
+  void leaveRegistrationLocked(KNote kn, boolean event) {
+    if (event || (kn.status & REACTIVATED) != 0) {
+      kn.status |= ACTIVE;
+    }
+    kn.status &= ~(SCAN | REACTIVATED | INFLUX);
+    if ((kn.status & (ACTIVE | DISABLED | QUEUED)) == ACTIVE) {
+      enqueueLocked(kn);
+    }
+  }
+
   // ---------------------------------------------------------------- drop
 
   /**
    * {@code knote_drop}: detaches (unless the filter already did) and removes a knote the caller put
-   * in flux, discarding any pending event. Called without the lock. Returns what {@code detach}
-   * threw, if anything: the knote is dropped all the same.
+   * in flux, discarding any pending event. Called without the lock; {@code attachedOffList} is
+   * whether a knote on no list was attached ({@code DETACHED} clear), read by the caller under the
+   * lock. Returns what {@code detach} threw, if anything: the knote is dropped all the same.
    */
-  private RuntimeException drop(KNote kn) {
+  private RuntimeException drop(KNote kn, boolean attachedOffList) {
+    try {
+      return detach(kn, attachedOffList);
+    } finally {
+      dropUnattached(kn);
+    }
+  }
+
+  /**
+   * The first half of {@link #drop}, without the lock: stops posts from reaching the knote and
+   * calls {@code f_detach} if it is attached. Returns what {@code detach} threw.
+   */
+  RuntimeException detach(KNote kn, boolean attachedOffList) {
     KNoteList list = kn.list;
-    boolean attached;
+    boolean attached = attachedOffList;
     if (list != null) {
       list.lock();
       try {
@@ -412,39 +489,40 @@ public final class EmulatedKQueue implements KQueue {
       } finally {
         list.unlock();
       }
-    } else {
-      lock();
-      attached = (kn.status & DETACHED) == 0;
-      unlock();
     }
-    RuntimeException thrown = null;
-    try {
-      if (attached) {
+    if (attached) {
+      try {
         kn.ops.detach(kn);
+      } catch (RuntimeException e) {
+        return e;
       }
-    } catch (RuntimeException e) {
-      thrown = e;
-    } finally {
-      dropUnattached(kn);
     }
-    return thrown;
+    return null;
   }
 
   /** The second half of {@link #drop}: unlink from table and queue, release the filter. */
   private void dropUnattached(KNote kn) {
     lock();
     try {
-      table.remove(kn, kn.isFd);
-      if ((kn.status & QUEUED) != 0) {
-        queue.remove(kn);
-        readinessMayChange();
-      }
-      kn.status = (kn.status & ~(QUEUED | ACTIVE | INFLUX | SCAN)) | DROPPED | DETACHED;
+      unlinkDroppedLocked(kn);
       fluxWakeupLocked();
     } finally {
       unlock();
     }
     Filters.release(kn.filter);
+  }
+
+  /**
+   * Unlinks a knote in flux from the table and the queue and marks it dropped; with the lock held.
+   * The caller wakes flux waiters and releases the filter.
+   */
+  void unlinkDroppedLocked(KNote kn) {
+    table.remove(kn, kn.isFd);
+    if ((kn.status & QUEUED) != 0) {
+      queue.remove(kn);
+      readinessMayChange();
+    }
+    kn.status = (kn.status & ~(QUEUED | ACTIVE | INFLUX | SCAN)) | DROPPED | DETACHED;
   }
 
   /** {@code knote_fdclose}: drops every knote on descriptor {@code fd}, without an event. */
@@ -461,9 +539,10 @@ public final class EmulatedKQueue implements KQueue {
           continue;
         }
         kn.status |= INFLUX;
+        boolean attachedOffList = (kn.status & DETACHED) == 0;
         unlock();
         try {
-          drop(kn);
+          drop(kn, attachedOffList);
         } finally {
           lock();
         }
@@ -521,9 +600,10 @@ public final class EmulatedKQueue implements KQueue {
             // the filter asked for the knote to go without an event (proc exit without interest)
             kn.status = (kn.status & ~QUEUED) | INFLUX;
             queue.remove(kn);
+            boolean attachedOffList = (kn.status & DETACHED) == 0;
             unlock();
             try {
-              drop(kn);
+              drop(kn, attachedOffList);
             } finally {
               lock();
             }
@@ -563,6 +643,7 @@ public final class EmulatedKQueue implements KQueue {
       // Oneshot: the stored kevent as it is, not re-checked (FreeBSD), then the knote is dropped.
       kn.status = (kn.status & ~QUEUED) | INFLUX;
       queue.remove(kn);
+      boolean attachedOffList = (kn.status & DETACHED) == 0;
       unlock();
       try {
         if (list != null) {
@@ -575,7 +656,7 @@ public final class EmulatedKQueue implements KQueue {
             list.unlock();
           }
         }
-        drop(kn);
+        drop(kn, attachedOffList);
       } finally {
         lock();
       }
@@ -668,7 +749,7 @@ public final class EmulatedKQueue implements KQueue {
     }
   }
 
-  private void fluxWakeupLocked() {
+  void fluxWakeupLocked() {
     if (fluxWaiters > 0) {
       flux.signalAll();
     }
@@ -680,13 +761,15 @@ public final class EmulatedKQueue implements KQueue {
     }
   }
 
+  /**
+   * A marker from the pool. Its slot keeps the reference, so that giving it back (in the same order,
+   * the usual case) stores nothing.
+   */
   private KNote takeMarker() {
     if (freeMarkers > 0) {
-      KNote marker = markers[--freeMarkers];
-      markers[freeMarkers] = null;
-      return marker;
+      return markers[--freeMarkers];
     }
-    KNote marker = new KNote(this, -1, (short) 0, null);
+    KNote marker = new KNote(this, -1, (short) 0, null, false);
     marker.status = MARKER;
     marker.setHook(new EventSlot());
     return marker;
@@ -696,7 +779,10 @@ public final class EmulatedKQueue implements KQueue {
     if (freeMarkers == markers.length) {
       markers = java.util.Arrays.copyOf(markers, freeMarkers * 2);
     }
-    markers[freeMarkers++] = marker;
+    if (markers[freeMarkers] != marker) {
+      markers[freeMarkers] = marker;
+    }
+    freeMarkers++;
   }
 
   void lock() {
@@ -772,9 +858,10 @@ public final class EmulatedKQueue implements KQueue {
           continue;
         }
         kn.status |= INFLUX;
+        boolean attachedOffList = (kn.status & DETACHED) == 0;
         unlock();
         try {
-          drop(kn);
+          drop(kn, attachedOffList);
         } finally {
           lock();
         }
@@ -796,6 +883,7 @@ public final class EmulatedKQueue implements KQueue {
    * Checks the kernel's invariants and returns the number of knotes; for tests. Waits for no flux:
    * call it when no other thread uses the queue.
    *
+   * @return the number of knotes registered
    * @throws IllegalStateException naming the first broken invariant
    */
   public int checkInvariants() {

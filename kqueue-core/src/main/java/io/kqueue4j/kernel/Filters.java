@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * {@code sysfilt_ops}: the filter table shared by every emulated kqueue, indexed by {@code
  * ~filter}, with {@code kqueue_add_filteropts}/{@code kqueue_del_filteropts} to change it at run
- * time. Each knote holds a reference on its filter's slot, so a filter in use cannot be removed.
+ * time. Each knote of an added filter holds a reference on its filter's slot, so a filter in use
+ * cannot be removed. The built-in filters are never removed, so their knotes take no reference
+ * ({@code for_nolock}).
  *
  * <p>Thread-safe. Built-in: {@code EVFILT_USER}, the descriptor filters {@code EVFILT_READ}, {@code
  * EVFILT_WRITE} and {@code EVFILT_VNODE} (kqueues natively, other descriptors through {@link
@@ -36,6 +38,10 @@ public final class Filters {
   private static final AtomicReferenceArray<FilterOps> DESCRIPTOR_OPS =
       new AtomicReferenceArray<>(SLOTS);
   private static final AtomicIntegerArray REFS = new AtomicIntegerArray(SLOTS);
+  /** Bit {@code ~filter} set: the slot holds a built-in filter, which is never removed. */
+  private static final int BUILT_IN =
+      bit(EVFILT_USER) | bit(EVFILT_READ) | bit(EVFILT_WRITE) | bit(EVFILT_VNODE) | bit(EVFILT_AIO)
+          | bit(EVFILT_LIO);
   private static final List<String> LOAD_FAILURES;
 
   static {
@@ -67,6 +73,8 @@ public final class Filters {
   /**
    * Providers that could not be loaded (a broken class path or a provider that threw), each as its
    * error's text; their filters fail with {@code ENXIO} naming these. Empty when all loaded.
+   *
+   * @return the failures, an immutable list
    */
   public static List<String> loadFailures() {
     return LOAD_FAILURES;
@@ -77,6 +85,8 @@ public final class Filters {
   /**
    * {@code kqueue_add_filteropts}: installs a filter for every emulated kqueue.
    *
+   * @param filter the filter id, from -1 to -32
+   * @param ops the filter's operations
    * @throws KQueueException {@code EINVAL} when the id is outside -1..-32, {@code EEXIST} when the
    *     slot already holds a filter
    */
@@ -91,7 +101,9 @@ public final class Filters {
   /**
    * {@code kqueue_del_filteropts}: removes a filter.
    *
-   * @throws KQueueException {@code EINVAL} when there is none, {@code EBUSY} while knotes use it
+   * @param filter the filter id, from -1 to -32
+   * @throws KQueueException {@code EINVAL} when there is none, {@code EBUSY} while knotes use it or
+   *     when the filter is built in
    */
   public static void remove(short filter) throws KQueueException {
     int slot = slot(filter, "kqueue_del_filteropts");
@@ -99,6 +111,10 @@ public final class Filters {
     if (ops == null || ops instanceof NullFilter) {
       throw new KQueueException("kqueue_del_filteropts", Errno.EINVAL,
           KEvent.filterName(filter) + " has no filter");
+    }
+    if (isBuiltIn(slot)) {
+      throw new KQueueException("kqueue_del_filteropts", Errno.EBUSY,
+          KEvent.filterName(filter) + " is built in");
     }
     // Fence new knotes by swapping in a placeholder, then check the references.
     NullFilter removing = new NullFilter(KEvent.filterName(filter) + " is being removed");
@@ -113,20 +129,36 @@ public final class Filters {
     OPS.compareAndSet(slot, removing, null);
   }
 
-  /** {@code kqueue_fo_find}: the ops of {@code filter} with a reference taken, or null if invalid. */
+  /**
+   * {@code kqueue_fo_find}: the ops of {@code filter} with a reference taken (none for a built-in
+   * filter), or null if invalid.
+   */
   static FilterOps acquire(short filter) {
     if (filter >= 0 || filter < -SLOTS) {
       return null;
     }
     int slot = ~filter;
-    REFS.incrementAndGet(slot);
+    if (!isBuiltIn(slot)) {
+      REFS.incrementAndGet(slot);
+    }
     FilterOps ops = OPS.get(slot);
     return ops != null ? ops : NullFilter.UNREGISTERED;
   }
 
-  /** {@code kqueue_fo_release}. */
+  /** {@code kqueue_fo_release}: gives back what {@link #acquire} took. */
   static void release(short filter) {
-    REFS.decrementAndGet(~filter);
+    int slot = ~filter;
+    if (!isBuiltIn(slot)) {
+      REFS.decrementAndGet(slot);
+    }
+  }
+
+  private static boolean isBuiltIn(int slot) {
+    return (BUILT_IN >>> slot & 1) != 0;
+  }
+
+  private static int bit(short filter) {
+    return 1 << ~filter;
   }
 
   /** The ops of {@code filter} without a reference, for lookups of existing knotes. */

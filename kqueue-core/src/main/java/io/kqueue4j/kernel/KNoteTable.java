@@ -121,8 +121,14 @@ final class KNoteTable {
     }
   }
 
+  /**
+   * {@code KN_HASH}: {@code ident ^ (ident >> 8)}, with the higher bits folded in as well, so that
+   * idents that are multiples of a power of two still spread. Neighbouring idents, the common case
+   * ({@code EVFILT_USER} numbers, pids, signals), land in neighbouring buckets, which keeps a run of
+   * changes on them within a few cache lines of the bucket array.
+   */
   private static int bucket(long ident, int buckets) {
-    long h = ident * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32)) & (buckets - 1);
+    int h = (int) (ident ^ (ident >>> 32));
+    return (h ^ (h >>> 8) ^ (h >>> 16)) & (buckets - 1);
   }
 }

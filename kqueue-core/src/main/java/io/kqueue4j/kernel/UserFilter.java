@@ -10,7 +10,9 @@ import static io.kqueue4j.KEvent.NOTE_TRIGGER;
 
 /**
  * {@code EVFILT_USER}: events triggered by the program itself; see {@code filt_user*} in FreeBSD's
- * {@code kern_event.c}. The knote's hook is its triggered state ({@code kn_hookid}); {@code
+ * {@code kern_event.c}. The knote's hook is its triggered state ({@code kn_hookid}): the knote
+ * itself when triggered, null when not (a reference to itself is the one store the collector's
+ * write barrier filters out at once, which matters on a path that runs per trigger); {@code
  * sfflags} holds the 24-bit user value and {@code sdata} the user data, delivered as {@code fflags}
  * and {@code data}.
  *
@@ -18,12 +20,10 @@ import static io.kqueue4j.KEvent.NOTE_TRIGGER;
  * (as XNU does; FreeBSD tests a field it has just zeroed and ignores it).
  */
 final class UserFilter implements FilterOps {
-  private static final Object TRIGGERED = Boolean.TRUE;
-
   @Override
   public void attach(KNote kn) {
     int input = kn.sfflags();
-    kn.setHook((input & NOTE_TRIGGER) != 0 ? TRIGGERED : null);
+    kn.setHook((input & NOTE_TRIGGER) != 0 ? kn : null);
     kn.setSfflags((input & NOTE_FFCTRLMASK) == NOTE_FFAND ? 0 : input & NOTE_FFLAGSMASK);
     mirror(kn);
   }
@@ -33,14 +33,14 @@ final class UserFilter implements FilterOps {
 
   @Override
   public boolean event(KNote kn, long hint) {
-    return kn.hook() == TRIGGERED;
+    return kn.hook() == kn;
   }
 
   /** {@code filt_usertouch(EVENT_REGISTER)}. */
   @Override
   public void touch(KNote kn, int flags, int fflags, long data) {
     if ((fflags & NOTE_TRIGGER) != 0) {
-      kn.setHook(TRIGGERED);
+      kn.setHook(kn);
     }
     kn.setSfflags(apply(kn.sfflags(), fflags));
     kn.setSdata(data);
@@ -53,7 +53,7 @@ final class UserFilter implements FilterOps {
   /** {@code filt_usertouch(EVENT_PROCESS)}. */
   @Override
   public boolean process(KNote kn, KEventSink out) {
-    if (kn.hook() != TRIGGERED) {
+    if (kn.hook() != kn) {
       return false;
     }
     out.put(kn.ident(), kn.filter(), kn.flags(), kn.sfflags(), kn.sdata(), kn.udata());
