@@ -3,9 +3,12 @@ package io.kqueue4j.spi;
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
 import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The OS descriptor inside JDK objects: {@link FileDescriptor}'s private {@code int fd}, and the
@@ -184,6 +187,67 @@ public final class ChannelDescriptors {
       }
     }
     return null;
+  }
+
+  /**
+   * The channels whose descriptors a {@link DescriptorSupport} handed out, by descriptor, so that
+   * its {@link DescriptorSupport#close(int)} of such a descriptor closes the channel the JDK's way
+   * rather than pulling the number from under it. Channels are held weakly: one the program drops
+   * is collected as usual.
+   *
+   * <p>Thread-safe.
+   */
+  public static final class HandedOut {
+    private final ConcurrentHashMap<Integer, WeakReference<Channel>> channels =
+        new ConcurrentHashMap<>();
+
+    /** An empty table. */
+    public HandedOut() {}
+
+    /**
+     * {@link ChannelDescriptors#fileno(Channel)}, remembering the channel under its descriptor.
+     *
+     * @param channel a channel of the JDK's own implementation
+     * @return the OS descriptor it holds, valid while the channel is open
+     * @throws KQueueException as {@link ChannelDescriptors#fileno(Channel)} reports it
+     */
+    public int fileno(Channel channel) throws KQueueException {
+      int fd = ChannelDescriptors.fileno(channel);
+      channels.put(fd, new WeakReference<>(channel));
+      return fd;
+    }
+
+    /**
+     * Forgets descriptor {@code fd} and closes its channel, when that is still reachable, open and
+     * holding {@code fd}.
+     *
+     * @param fd the descriptor to close
+     * @return {@code true} when the channel was closed (and {@code fd} with it); {@code false} when
+     *     there is no such channel, and the caller must close {@code fd} itself
+     * @throws KQueueException {@code EIO} when closing the channel fails, its exception as the
+     *     cause
+     */
+    public boolean close(int fd) throws KQueueException {
+      WeakReference<Channel> ref = channels.remove(fd);
+      Channel channel = ref == null ? null : ref.get();
+      if (channel == null || !channel.isOpen() || !holds(channel, fd)) {
+        return false;
+      }
+      try {
+        channel.close();
+        return true;
+      } catch (IOException e) {
+        throw new KQueueException("close", Errno.EIO, "closing the channel of descriptor " + fd, e);
+      }
+    }
+
+    private static boolean holds(Channel channel, int fd) {
+      try {
+        return of(channel) == fd;
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }
   }
 
   private static final class FileDescriptorField {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.spi.ChannelDescriptors.Mechanism;
+import io.kqueue4j.testing.ChildJvm;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;

@@ -2,6 +2,7 @@ package io.kqueue4j.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kqueue4j.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;

@@ -6,11 +6,8 @@ import io.kqueue4j.bsd.internal.Dialect;
 import io.kqueue4j.spi.ChannelDescriptors;
 import io.kqueue4j.spi.DescriptorSupport;
 import java.io.FileDescriptor;
-import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.nio.channels.Channel;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
 import jnr.ffi.Platform;
 
 /**
@@ -46,8 +43,7 @@ public final class PosixDescriptorSupport implements DescriptorSupport {
   /** The C library given by a test, or null for this OS's ({@link Bound}). */
   private final PosixLibc given;
   /** Channels handed out by {@link #of(Channel)}, by descriptor, so that close closes them. */
-  private final ConcurrentHashMap<Integer, WeakReference<Channel>> channels =
-      new ConcurrentHashMap<>();
+  private final ChannelDescriptors.HandedOut channels = new ChannelDescriptors.HandedOut();
 
   /**
    * For {@link java.util.ServiceLoader}: this OS's C library, bound on first use. Nothing is bound
@@ -103,9 +99,7 @@ public final class PosixDescriptorSupport implements DescriptorSupport {
 
   @Override
   public int of(Channel channel) throws KQueueException {
-    int fd = ChannelDescriptors.fileno(channel);
-    channels.put(fd, new WeakReference<>(channel));
-    return fd;
+    return channels.fileno(channel);
   }
 
   @Override
@@ -115,15 +109,8 @@ public final class PosixDescriptorSupport implements DescriptorSupport {
 
   @Override
   public void close(int fd) throws KQueueException {
-    WeakReference<Channel> ref = channels.remove(fd);
-    Channel channel = ref == null ? null : ref.get();
-    if (channel != null && channel.isOpen() && describes(channel, fd)) {
-      try {
-        channel.close();
-        return;
-      } catch (IOException e) {
-        throw new KQueueException("close", Errno.EIO, "closing the channel of descriptor " + fd, e);
-      }
+    if (channels.close(fd)) {
+      return;
     }
     bound("close").close(fd);
   }
@@ -131,14 +118,6 @@ public final class PosixDescriptorSupport implements DescriptorSupport {
   @Override
   public ReadinessSignal newReadinessSignal() throws KQueueException {
     return PipeSignal.open(bound("kqueue"));
-  }
-
-  private static boolean describes(Channel channel, int fd) {
-    try {
-      return ChannelDescriptors.of(channel) == fd;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 
   private PosixLibc bound(String call) throws KQueueException {

@@ -10,12 +10,8 @@ import io.kqueue4j.linux.Stat;
 import io.kqueue4j.spi.ChannelDescriptors;
 import io.kqueue4j.spi.DescriptorSupport;
 import java.io.FileDescriptor;
-import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.nio.channels.Channel;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link io.kqueue4j.FileDescriptors} on Linux: real descriptors through libc, the descriptors of
@@ -34,8 +30,7 @@ public final class LinuxDescriptorSupport implements DescriptorSupport {
   public static final String NAME = "linux";
 
   /** Channels handed out by {@link #of(Channel)}, by descriptor, so that close closes them. */
-  private static final ConcurrentHashMap<Integer, WeakReference<Channel>> CHANNELS =
-      new ConcurrentHashMap<>();
+  private static final ChannelDescriptors.HandedOut CHANNELS = new ChannelDescriptors.HandedOut();
 
   @Override
   public String name() {
@@ -100,55 +95,23 @@ public final class LinuxDescriptorSupport implements DescriptorSupport {
 
   @Override
   public int of(Channel channel) throws KQueueException {
-    int fd;
-    try {
-      fd = ChannelDescriptors.of(channel);
-    } catch (ClosedChannelException e) {
-      throw new KQueueException("fileno", Errno.EBADF, "the channel is closed", e);
-    } catch (IllegalArgumentException e) {
-      throw new KQueueException("fileno", Errno.EINVAL, e.getMessage(), e);
-    } catch (UnsupportedOperationException e) {
-      throw new KQueueException("fileno", Errno.EOPNOTSUPP, e.getMessage(), e);
-    }
-    CHANNELS.put(fd, new WeakReference<>(channel));
-    return fd;
+    return CHANNELS.fileno(channel);
   }
 
   @Override
   public int of(FileDescriptor fd) throws KQueueException {
-    try {
-      return ChannelDescriptors.of(fd);
-    } catch (IllegalArgumentException e) {
-      throw new KQueueException("fileno", Errno.EBADF, e.getMessage(), e);
-    } catch (UnsupportedOperationException e) {
-      throw new KQueueException("fileno", Errno.EOPNOTSUPP, e.getMessage(), e);
-    }
+    return ChannelDescriptors.fileno(fd);
   }
 
   @Override
   public void close(int fd) throws KQueueException {
-    WeakReference<Channel> ref = CHANNELS.remove(fd);
-    Channel channel = ref == null ? null : ref.get();
-    if (channel != null && channel.isOpen() && describes(channel, fd)) {
-      try {
-        channel.close();
-        return;
-      } catch (IOException e) {
-        throw new KQueueException("close", Errno.EIO, "closing the channel of descriptor " + fd, e);
-      }
+    if (CHANNELS.close(fd)) {
+      return;
     }
     try {
       LibC.close(fd);
     } catch (ErrnoException e) {
       throw FreeBsdErrno.exception("close", e, "descriptor " + fd);
-    }
-  }
-
-  private static boolean describes(Channel channel, int fd) {
-    try {
-      return ChannelDescriptors.of(channel) == fd;
-    } catch (IOException | RuntimeException e) {
-      return false;
     }
   }
 

@@ -170,17 +170,12 @@ public final class PidFdProcessExitSource implements ProcessExitSource {
 
   /** A Linux errno as FreeBSD's, by name; {@code EIO} for one FreeBSD lacks. */
   static KQueueException translate(ErrnoException e, long pid) {
-    int errno;
     if (e.errno() == LinuxErrno.ESRCH) {
       return new KQueueException("kevent", Errno.ESRCH,
           "EVFILT_PROC ident " + pid + ": no such process", e);
     }
-    try {
-      errno = Errno.class.getField(e.errnoName()).getInt(null);
-    } catch (ReflectiveOperationException | RuntimeException unknown) {
-      errno = Errno.EIO;
-    }
-    return new KQueueException("kevent", errno, "EVFILT_PROC ident " + pid + ": " + e.getMessage(), e);
+    return new KQueueException("kevent", ProcErrno.of(e),
+        "EVFILT_PROC ident " + pid + ": " + e.getMessage(), e);
   }
 
   private static void uncaught(Throwable e) {

@@ -140,13 +140,7 @@ public final class ProcConnectorEventSource implements ProcessEventSource {
       return new KQueueException("kevent", Errno.EPERM, "the process-event connector refused "
           + step + " (" + e.getMessage() + "): process events need CAP_NET_ADMIN", e);
     }
-    int errno;
-    try {
-      errno = Errno.class.getField(e.errnoName()).getInt(null);
-    } catch (ReflectiveOperationException | RuntimeException unknown) {
-      errno = Errno.EIO;
-    }
-    return new KQueueException("kevent", errno,
+    return new KQueueException("kevent", ProcErrno.of(e),
         "the process-event connector failed " + step + ": " + e.getMessage(), e);
   }
 
