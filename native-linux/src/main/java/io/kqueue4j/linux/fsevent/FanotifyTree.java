@@ -14,7 +14,6 @@ import static io.kqueue4j.linux.fsevent.FanotifyGroup.FAN_RENAME;
 import io.kqueue4j.filters.fsevent.FsEvent;
 import io.kqueue4j.filters.fsevent.FsEventSink;
 import io.kqueue4j.filters.fsevent.FsEventType;
-import io.kqueue4j.filters.fsevent.FsWatch;
 import io.kqueue4j.filters.fsevent.FsWatchSpec;
 import io.kqueue4j.filters.fsevent.StartupProgress;
 import io.kqueue4j.linux.ErrnoException;
@@ -25,13 +24,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The fanotify side of one watcher: its own group with a filesystem-wide mark on each file system
@@ -56,11 +51,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * again so that directories created meanwhile are known.
  *
  * <p>Threads: everything runs under {@link #lock}, taken by the starting thread during start-up and
- * by the {@link FanotifyLoop} thread afterwards.
+ * by the {@link FsEventLoop} thread afterwards.
  */
-final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
+final class FanotifyTree extends FsEventTree<FanotifyTree.PendingMove>
+    implements FanotifyWalk.Visitor {
   private static final System.Logger LOG = System.getLogger(FanotifyTree.class.getName());
-  private static final AtomicLong IDS = new AtomicLong();
 
   /** How long a lone {@code FAN_MOVED_FROM} waits for its other half. */
   static final long MOVE_PAIR_NANOS = 20_000_000L;
@@ -70,12 +65,6 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
 
   private static final int READS_PER_TURN = 16;
 
-  final long id = IDS.incrementAndGet();
-  final ReentrantLock lock = new ReentrantLock();
-
-  private final FsWatchSpec spec;
-  private final FsEventSink sink;
-  private final FanotifyLoop loop;
   private final FanotifyGroup group;
   private final FanotifyEvent event = new FanotifyEvent();
   private final HashMap<FanotifyHandle, FanotifyDir> dirs = new HashMap<>();
@@ -87,13 +76,8 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
   private final boolean[] rootAlive;
   /** Files a listing of a moved-in directory reported, whose create events may still come. */
   private final Set<Announced> announced = new HashSet<>();
-  private final List<PendingMove> moves = new ArrayList<>(2);
-  private volatile long moveDeadline = Long.MAX_VALUE;
-  private volatile long watched;
   private boolean announcing;
   private boolean resyncNeeded;
-  private boolean starting;
-  private boolean closed;
   private long lastDrain;
   private long lastProgress;
   private long startNanos;
@@ -101,13 +85,20 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
   private record Announced(FanotifyDir dir, String name) {}
 
   /** A {@code FAN_MOVED_FROM} waiting for its {@code FAN_MOVED_TO}. */
-  private record PendingMove(int tid, FanotifyHandle dir, String name, boolean isDir) {}
+  record PendingMove(int tid, FanotifyHandle dir, String name, boolean isDir) {}
 
-  FanotifyTree(FsWatchSpec spec, FsEventSink sink, FanotifyLoop loop, boolean allowRename)
+  /**
+   * Opens the tree's fanotify group; {@link #start} marks the file systems and walks the roots.
+   *
+   * @param spec what to watch
+   * @param sink where the records go
+   * @param loop the thread that serves the tree once started
+   * @param allowRename whether to use {@code FAN_RENAME} where the kernel has it
+   * @throws ErrnoException when no fanotify group can be opened
+   */
+  FanotifyTree(FsWatchSpec spec, FsEventSink sink, FsEventLoop loop, boolean allowRename)
       throws ErrnoException {
-    this.spec = spec;
-    this.sink = sink;
-    this.loop = loop;
+    super(spec, sink, loop);
     this.group = FanotifyGroup.open(allowRename);
     this.walk = new FanotifyWalk(group, dirs, sink::excludesDevice);
     this.byName = !group.renameEvents();
@@ -116,46 +107,34 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
     this.rootAlive = new boolean[roots.length];
   }
 
+  @Override
   int fd() {
     return group.fd();
   }
 
-  long moveDeadline() {
-    return moveDeadline;
-  }
-
-  /** Whether renames arrive as single {@code FAN_RENAME} events. */
+  /**
+   * How renames arrive, fixed when the group is opened.
+   *
+   * @return whether renames arrive as single {@code FAN_RENAME} events
+   */
   boolean renameEvents() {
     return group.renameEvents();
   }
 
-  @Override
-  public long watchedDirectories() {
-    return watched;
-  }
-
   // ---------------------------------------------------------------------------------- start-up
 
-  /** Marks the file systems, walks the roots, then hands the tree to the loop. */
-  void start() throws IOException {
-    lock.lock();
-    try {
-      starting = true;
-      startNanos = System.nanoTime();
-      for (int i = 0; i < roots.length; i++) {
-        walkRoot(i, true);
-      }
-      starting = false;
-      drain(false);
-      spec.progress().progress(watched, walk.entries, System.nanoTime() - startNanos, true);
-      loop.register(this);
-    } catch (IOException | RuntimeException e) {
-      closeLocked();
-      throw e;
-    } finally {
-      starting = false;
-      lock.unlock();
+  /** Marks the file systems and walks the roots. */
+  @Override
+  void discover(long startNanos) throws IOException {
+    this.startNanos = startNanos;
+    for (int i = 0; i < roots.length; i++) {
+      walkRoot(i, true);
     }
+  }
+
+  @Override
+  long entries() {
+    return walk.entries;
   }
 
   private void walkRoot(int i, boolean strict) throws ErrnoException {
@@ -203,19 +182,8 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
 
   // ---------------------------------------------------------------------------------- events
 
-  /** The loop saw the descriptor readable: reads and handles what is queued. */
-  void onReadable() {
-    lock.lock();
-    try {
-      if (!closed) {
-        drain(true);
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void drain(boolean fromLoop) {
+  @Override
+  void drain(boolean fromLoop) {
     boolean empty = false;
     try {
       for (int i = 0; i < READS_PER_TURN && !closed; i++) {
@@ -250,25 +218,9 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
     sink.flush();
   }
 
-  /** Ends the wait for move halves whose deadline passed; true when none is left. */
-  boolean expireMoves(long now) {
-    lock.lock();
-    try {
-      if (closed) {
-        return true;
-      }
-      if (!moves.isEmpty() && now - moveDeadline >= 0) {
-        for (PendingMove m : moves) {
-          renamed(m.dir(), m.name(), null, null, null, m.isDir());
-        }
-        moves.clear();
-        moveDeadline = Long.MAX_VALUE;
-        sink.flush();
-      }
-      return moves.isEmpty();
-    } finally {
-      lock.unlock();
-    }
+  @Override
+  void movedOut(PendingMove m) {
+    renamed(m.dir(), m.name(), null, null, null, m.isDir());
   }
 
   private void onEvent() {
@@ -577,40 +529,16 @@ final class FanotifyTree implements FsWatch, FanotifyWalk.Visitor {
     return rel.isEmpty() ? Path.of(top.name) : Path.of(top.name, rel);
   }
 
-  private static FileStat lstat(Path p) {
-    try {
-      return Stat.lstat(p);
-    } catch (ErrnoException e) {
-      return null;
-    }
-  }
-
   // ---------------------------------------------------------------------------------- close
 
   @Override
-  public void close() {
-    lock.lock();
-    try {
-      closeLocked();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void closeLocked() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    loop.unregister(this);
+  void release() {
     try {
       group.close();
     } catch (ErrnoException e) {
       LOG.log(Level.DEBUG, "closing fanotify", e);
     }
     dirs.clear();
-    moves.clear();
     announced.clear();
-    watched = 0;
   }
 }

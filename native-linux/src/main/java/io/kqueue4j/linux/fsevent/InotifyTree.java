@@ -19,7 +19,6 @@ import static io.kqueue4j.linux.Inotify.IN_UNMOUNT;
 import io.kqueue4j.filters.fsevent.FsEvent;
 import io.kqueue4j.filters.fsevent.FsEventSink;
 import io.kqueue4j.filters.fsevent.FsEventType;
-import io.kqueue4j.filters.fsevent.FsWatch;
 import io.kqueue4j.filters.fsevent.FsWatchSpec;
 import io.kqueue4j.filters.fsevent.StartupProgress;
 import io.kqueue4j.linux.ErrnoException;
@@ -37,12 +36,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The inotify side of one watcher: its own inotify instance, a watch on every directory of its
@@ -69,11 +65,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * node (a bind mount of an ancestor, or one directory mounted twice) is not descended into.
  *
  * <p>Threads: everything runs under {@link #lock}, taken by the starting thread during start-up and
- * by the {@link InotifyLoop} thread afterwards.
+ * by the {@link FsEventLoop} thread afterwards.
  */
-final class InotifyTree implements FsWatch {
+final class InotifyTree extends FsEventTree<InotifyTree.PendingMove> {
   private static final System.Logger LOG = System.getLogger(InotifyTree.class.getName());
-  private static final AtomicLong IDS = new AtomicLong();
 
   /** How long a lone {@code IN_MOVED_FROM} waits at the end of a read for its other half. */
   static final long MOVE_PAIR_NANOS = 20_000_000L;
@@ -84,12 +79,6 @@ final class InotifyTree implements FsWatch {
   /** Reads per readiness before the loop serves another tree. */
   private static final int READS_PER_TURN = 16;
 
-  final long id = IDS.incrementAndGet();
-  final ReentrantLock lock = new ReentrantLock();
-
-  private final FsWatchSpec spec;
-  private final FsEventSink sink;
-  private final InotifyLoop loop;
   private final Inotify inotify;
   private final int mask;
   private final boolean wantAttrib;
@@ -99,22 +88,23 @@ final class InotifyTree implements FsWatch {
   private HashMap<Integer, Node> byWd = new HashMap<>();
   private final Node[] roots;
   private final boolean[] rootAlive;
-  private final List<PendingMove> moves = new ArrayList<>(2);
-  private volatile long moveDeadline = Long.MAX_VALUE;
   private boolean resyncNeeded;
-  private boolean closed;
-  private volatile long watched;
   private long entries;
   private long unwatchable;
-  private boolean starting;
 
   /** An {@code IN_MOVED_FROM} waiting for its {@code IN_MOVED_TO}. */
-  private record PendingMove(int cookie, Node node, int root, String path, boolean isDir) {}
+  record PendingMove(int cookie, Node node, int root, String path, boolean isDir) {}
 
-  InotifyTree(FsWatchSpec spec, FsEventSink sink, InotifyLoop loop) throws ErrnoException {
-    this.spec = spec;
-    this.sink = sink;
-    this.loop = loop;
+  /**
+   * Opens the tree's inotify instance; {@link #start} watches the directories.
+   *
+   * @param spec what to watch
+   * @param sink where the records go
+   * @param loop the thread that serves the tree once started
+   * @throws ErrnoException when no inotify instance can be opened
+   */
+  InotifyTree(FsWatchSpec spec, FsEventSink sink, FsEventLoop loop) throws ErrnoException {
+    super(spec, sink, loop);
     this.wantAttrib =
         sink.wants(FsEventType.STAT_CHANGED)
             || sink.wants(FsEventType.CHOWN)
@@ -140,73 +130,57 @@ final class InotifyTree implements FsWatch {
     this.inotify = Inotify.open();
   }
 
+  @Override
   int fd() {
     return inotify.fd();
   }
 
-  long moveDeadline() {
-    return moveDeadline;
-  }
-
-  @Override
-  public long watchedDirectories() {
-    return watched;
-  }
-
-  /** Directories that exist but could not be watched or listed (permissions). */
+  /**
+   * Directories that exist but could not be watched or listed (permissions).
+   *
+   * @return their number
+   */
   long unwatchableDirectories() {
     return unwatchable;
   }
 
   // ---------------------------------------------------------------------------------- start-up
 
-  /** Watches every directory below the roots, then hands the tree to the loop. */
-  void start() throws IOException {
-    lock.lock();
-    try {
-      starting = true;
-      long t0 = System.nanoTime();
-      ArrayDeque<Node> todo = new ArrayDeque<>();
-      for (int i = 0; i < roots.length; i++) {
-        Path p = spec.roots().get(i);
-        Node r = new Node(null, p.toString());
-        r.root = i;
-        r.set(Stat.stat(p)); // a root may itself be a symbolic link to a directory: follow it
-        roots[i] = r;
-        rootAlive[i] = true;
-        todo.push(r);
-      }
-      long lastDrain = 0;
-      long lastProgress = 0;
-      while (!todo.isEmpty()) {
-        Node d = todo.pop();
-        if (d.dead) {
-          continue;
-        }
-        scanOne(d, d.announceContents, todo, true);
-        if (watched - lastDrain >= STARTUP_DRAIN_INTERVAL) {
-          lastDrain = watched;
-          drain(false);
-        }
-        if (watched - lastProgress >= StartupProgress.INTERVAL_DIRECTORIES) {
-          lastProgress = watched;
-          spec.progress().progress(watched, entries, System.nanoTime() - t0, false);
-        }
-      }
-      starting = false;
-      drain(false);
-      spec.progress().progress(watched, entries, System.nanoTime() - t0, true);
-      loop.register(this);
-      if (!moves.isEmpty()) {
-        loop.schedule(this);
-      }
-    } catch (IOException | RuntimeException e) {
-      closeLocked();
-      throw e;
-    } finally {
-      starting = false;
-      lock.unlock();
+  /** Watches and lists every directory below the roots. */
+  @Override
+  void discover(long t0) throws IOException {
+    ArrayDeque<Node> todo = new ArrayDeque<>();
+    for (int i = 0; i < roots.length; i++) {
+      Path p = spec.roots().get(i);
+      Node r = new Node(null, p.toString());
+      r.root = i;
+      r.set(Stat.stat(p)); // a root may itself be a symbolic link to a directory: follow it
+      roots[i] = r;
+      rootAlive[i] = true;
+      todo.push(r);
     }
+    long lastDrain = 0;
+    long lastProgress = 0;
+    while (!todo.isEmpty()) {
+      Node d = todo.pop();
+      if (d.dead) {
+        continue;
+      }
+      scanOne(d, d.announceContents, todo, true);
+      if (watched - lastDrain >= STARTUP_DRAIN_INTERVAL) {
+        lastDrain = watched;
+        drain(false);
+      }
+      if (watched - lastProgress >= StartupProgress.INTERVAL_DIRECTORIES) {
+        lastProgress = watched;
+        spec.progress().progress(watched, entries, System.nanoTime() - t0, false);
+      }
+    }
+  }
+
+  @Override
+  long entries() {
+    return entries;
   }
 
   /**
@@ -302,20 +276,8 @@ final class InotifyTree implements FsWatch {
 
   // ---------------------------------------------------------------------------------- events
 
-  /** The loop saw the descriptor readable: reads and handles what is queued. */
-  void onReadable() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      drain(true);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void drain(boolean fromLoop) {
+  @Override
+  void drain(boolean fromLoop) {
     try {
       for (int i = 0; i < READS_PER_TURN && !closed; i++) {
         if (inotify.read(handler) == 0) {
@@ -335,23 +297,6 @@ final class InotifyTree implements FsWatch {
       loop.schedule(this);
     }
     sink.flush();
-  }
-
-  /** Ends a wait for rename halves whose deadline passed; true when none is left. */
-  boolean expireMoves(long now) {
-    lock.lock();
-    try {
-      if (closed) {
-        return true;
-      }
-      if (!moves.isEmpty() && now - moveDeadline >= 0) {
-        flushMoves();
-        sink.flush();
-      }
-      return moves.isEmpty();
-    } finally {
-      lock.unlock();
-    }
   }
 
   private void onEvent(InotifyEvent ev) {
@@ -526,7 +471,7 @@ final class InotifyTree implements FsWatch {
       return;
     }
     if (from != null) { // across roots, or never known: a delete here and a create there
-      reportGone(from);
+      movedOut(from);
     }
     created(dir, name, isDir);
   }
@@ -540,16 +485,8 @@ final class InotifyTree implements FsWatch {
     return -1;
   }
 
-  /** Every waiting rename half moved out of the tree. */
-  private void flushMoves() {
-    for (PendingMove m : moves) {
-      reportGone(m);
-    }
-    moves.clear();
-    moveDeadline = Long.MAX_VALUE;
-  }
-
-  private void reportGone(PendingMove m) {
+  @Override
+  void movedOut(PendingMove m) {
     Node n = m.node();
     if (n == null) {
       sink.event(FsEventType.DELETE, m.root(), m.path(), null, 0, 0, 0, 0, 0,
@@ -734,14 +671,6 @@ final class InotifyTree implements FsWatch {
         isDir ? FsEvent.IS_DIR : 0);
   }
 
-  private static FileStat lstat(Path p) {
-    try {
-      return Stat.lstat(p);
-    } catch (ErrnoException e) {
-      return null;
-    }
-  }
-
   private static FileStat stat(Path p) {
     try {
       return Stat.stat(p);
@@ -753,21 +682,7 @@ final class InotifyTree implements FsWatch {
   // ---------------------------------------------------------------------------------- close
 
   @Override
-  public void close() {
-    lock.lock();
-    try {
-      closeLocked();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void closeLocked() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    loop.unregister(this);
+  void release() {
     try {
       inotify.close();
     } catch (ErrnoException e) {
@@ -777,7 +692,5 @@ final class InotifyTree implements FsWatch {
       n.dead = true;
     }
     byWd.clear();
-    moves.clear();
-    watched = 0;
   }
 }

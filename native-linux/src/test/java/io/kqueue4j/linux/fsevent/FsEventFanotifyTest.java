@@ -29,15 +29,12 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code "linux-fanotify"} source on real trees: every type it reports, renames, moves across
@@ -45,39 +42,21 @@ import org.junit.jupiter.api.io.TempDir;
  * file system its mark covers. Skipped where filesystem-wide fanotify is unavailable.
  */
 @EnabledOnOs(OS.LINUX)
-class FsEventFanotifyTest {
+class FsEventFanotifyTest extends FsEventSourceTestBase {
 
-  @TempDir Path base;
-  Path root;
-  Path outside;
-  FsWatcher watcher;
-  FsEventRecorder rec;
-
-  @BeforeEach
-  void setUp() throws IOException {
-    Throwable why = FanotifyGroup.unavailabilityCause();
-    assumeTrue(why == null, () -> "filesystem-wide fanotify is not available here: " + why);
-    root = Files.createDirectory(base.resolve("root"));
-    outside = Files.createDirectory(base.resolve("outside"));
+  FsEventFanotifyTest() {
+    super(FanotifyFsEventSource.NAME);
   }
 
-  @AfterEach
-  void tearDown() {
-    if (watcher != null) {
-      watcher.close();
-    }
+  @BeforeEach
+  void setUp() {
+    Throwable why = FanotifyGroup.unavailabilityCause();
+    assumeTrue(why == null, () -> "filesystem-wide fanotify is not available here: " + why);
   }
 
   private FsWatcher.Builder builder() {
     return FsWatcher.builder().root(root).source(FanotifyFsEventSource.NAME)
         .coalescingWindow(Duration.ZERO);
-  }
-
-  private FsEventRecorder watch(FsWatcher.Builder b) throws IOException {
-    watcher = b.build();
-    assertEquals(FanotifyFsEventSource.NAME, watcher.sourceName());
-    rec = new FsEventRecorder(watcher);
-    return rec;
   }
 
   private FsEventRecorder watch() throws IOException {
@@ -101,10 +80,7 @@ class FsEventFanotifyTest {
     assertEquals(st.dev(), e.dev());
     assertEquals(st.mode(), e.mode());
     assertFalse(e.isDirectory());
-    Files.createDirectory(root.resolve("d"));
-    FsEvent d = rec.await(CREATE_DIR, "d");
-    assertTrue(d.isDirectory());
-    assertEquals(FileStat.S_IFDIR, d.mode() & FileStat.S_IFMT);
+    rec.awaitNewDirectory(root, "d");
   }
 
   @Test
@@ -285,39 +261,9 @@ class FsEventFanotifyTest {
    */
   @Test
   void kernelOverflowIsAMarkerAndTheTreeIsWalkedAgain() throws Exception {
-    CountDownLatch inCallback = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread flood = new Thread(() -> {
-      try {
-        inCallback.await();
-        for (int i = 0; i < 20_000; i++) {
-          Files.createFile(root.resolve("f" + i));
-        }
-        Files.createDirectories(root.resolve("made/during"));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      } finally {
-        release.countDown();
-      }
-    });
-    flood.start();
-    watch(builder().queueCapacity(1 << 16).progress((dirs, entries, nanos, done) -> {
-      if (done) {
-        inCallback.countDown();
-        try {
-          assertTrue(release.await(60, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }));
-    rec.until(l -> l.stream().anyMatch(e -> e.type() == EVENTS_DROPPED));
-    assertTrue(watcher.droppedEvents() >= 1);
-    org.awaitility.Awaitility.await().atMost(FsEventRecorder.TIMEOUT)
-        .until(() -> watcher.watchedDirectories() == 3);
-    Files.createFile(root.resolve("made/during/after"));
-    rec.await(CREATE_FILE, "made/during/after");
-    flood.join();
+    KernelOverflowFlood flood = new KernelOverflowFlood(root);
+    watch(builder().queueCapacity(1 << 16).progress(flood));
+    flood.assertRecovered(watcher, rec);
   }
 
   @Test

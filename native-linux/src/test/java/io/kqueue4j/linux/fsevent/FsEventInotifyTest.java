@@ -45,43 +45,29 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every event type, renames, new directories and roots, on real trees through inotify. */
 @EnabledOnOs(OS.LINUX)
-class FsEventInotifyTest {
+class FsEventInotifyTest extends FsEventSourceTestBase {
 
-  @TempDir Path base;
-  Path root;
-  Path outside;
-  FsWatcher watcher;
-  FsEventRecorder rec;
   final List<FsWatcher> extra = new ArrayList<>();
 
+  FsEventInotifyTest() {
+    super(InotifyFsEventSource.NAME);
+  }
+
   @BeforeEach
-  void setUp() throws IOException {
+  void setUp() {
     assumeTrue(Inotify.isAvailable(), "inotify");
-    root = Files.createDirectory(base.resolve("root"));
-    outside = Files.createDirectory(base.resolve("outside"));
   }
 
   @AfterEach
   void tearDown() {
-    if (watcher != null) {
-      watcher.close();
-    }
     extra.forEach(FsWatcher::close);
   }
 
   private FsEventRecorder watch() throws IOException {
     return watch(FsWatcher.builder().root(root));
-  }
-
-  private FsEventRecorder watch(FsWatcher.Builder b) throws IOException {
-    watcher = b.build();
-    assertEquals(InotifyFsEventSource.NAME, watcher.sourceName());
-    rec = new FsEventRecorder(watcher);
-    return rec;
   }
 
   private static FsEventType type(FsEvent e) {
@@ -111,10 +97,7 @@ class FsEventInotifyTest {
   @Test
   void createDirIsFlaggedAsDirectory() throws IOException {
     watch();
-    Files.createDirectory(root.resolve("d"));
-    FsEvent e = rec.await(CREATE_DIR, "d");
-    assertTrue(e.isDirectory());
-    assertEquals(FileStat.S_IFDIR, e.mode() & FileStat.S_IFMT);
+    rec.awaitNewDirectory(root, "d");
   }
 
   @Test

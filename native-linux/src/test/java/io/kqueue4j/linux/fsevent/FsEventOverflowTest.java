@@ -11,8 +11,6 @@ import io.kqueue4j.filters.fsevent.FsWatcher;
 import io.kqueue4j.linux.Inotify;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -81,43 +79,10 @@ class FsEventOverflowTest {
   @Test
   void kernelOverflowIsAMarkerAndTheTreeIsRescanned() throws Exception {
     assumeTrue(Inotify.isAvailable(), "inotify");
-    CountDownLatch inCallback = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread flood = new Thread(() -> {
-      try {
-        inCallback.await();
-        for (int i = 0; i < 20_000; i++) {
-          Files.createFile(root.resolve("f" + i));
-        }
-        Files.createDirectories(root.resolve("made/during"));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      } finally {
-        release.countDown();
-      }
-    });
-    flood.start();
-    try (FsWatcher w = FsWatcher.builder().root(root).queueCapacity(1 << 16)
-        .progress((dirs, entries, nanos, done) -> {
-          if (done) {
-            inCallback.countDown();
-            try {
-              assertTrue(release.await(60, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        })
+    KernelOverflowFlood flood = new KernelOverflowFlood(root);
+    try (FsWatcher w = FsWatcher.builder().root(root).queueCapacity(1 << 16).progress(flood)
         .build()) {
-      FsEventRecorder rec = new FsEventRecorder(w);
-      rec.until(l -> l.stream().anyMatch(e -> e.type() == FsEventType.EVENTS_DROPPED));
-      assertTrue(w.droppedEvents() >= 1);
-      // the rescan found made/during: it is watched now
-      org.awaitility.Awaitility.await().atMost(FsEventRecorder.TIMEOUT)
-          .until(() -> w.watchedDirectories() == 3);
-      Files.createFile(root.resolve("made/during/after"));
-      rec.await(FsEventType.CREATE_FILE, "made/during/after");
+      flood.assertRecovered(w, new FsEventRecorder(w));
     }
-    flood.join();
   }
 }

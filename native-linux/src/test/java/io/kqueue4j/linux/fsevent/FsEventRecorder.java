@@ -1,10 +1,15 @@
 package io.kqueue4j.linux.fsevent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.fsevent.FsEvent;
 import io.kqueue4j.filters.fsevent.FsEventType;
 import io.kqueue4j.filters.fsevent.FsWatcher;
+import io.kqueue4j.linux.FileStat;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +51,18 @@ final class FsEventRecorder {
   FsEvent await(FsEventType type, String rel) {
     until(l -> find(type, rel) != null);
     return find(type, rel);
+  }
+
+  /**
+   * Makes directory {@code name} in {@code dir} (a root) and waits for its {@link
+   * FsEventType#CREATE_DIR} record, which must be flagged and typed as a directory.
+   */
+  FsEvent awaitNewDirectory(Path dir, String name) throws IOException {
+    Files.createDirectory(dir.resolve(name));
+    FsEvent e = await(FsEventType.CREATE_DIR, name);
+    assertTrue(e.isDirectory(), e::toString);
+    assertEquals(FileStat.S_IFDIR, e.mode() & FileStat.S_IFMT, e::toString);
+    return e;
   }
 
   FsEvent find(FsEventType type, String rel) {
