@@ -666,6 +666,8 @@ public final class EmulatedKQueue implements KQueue {
     queue.unlink(kn); // still QUEUED and counted: concurrent activations do not queue it again
     unlock();
     boolean delivered;
+    boolean dropAfterDelivery = false;
+    boolean attachedOffList = false;
     Error error = null;
     if (list != null) {
       list.lock();
@@ -683,7 +685,15 @@ public final class EmulatedKQueue implements KQueue {
       lock();
       queue.uncount();
       int flags = kn.flags();
-      if (delivered && (flags & (EV_CLEAR | EV_DISPATCH)) == 0 && (slot.flags & EV_ERROR) == 0) {
+      if (delivered && (flags & EV_ONESHOT) != 0 && (slot.flags & EV_ERROR) == 0) {
+        // It became oneshot while processed (its source revoked it, knlist_clear): what was just
+        // delivered is its last event, as if the scan had found it oneshot. It stays in flux for
+        // the drop below, and a reactivation meanwhile must not queue it for a second delivery.
+        kn.status &= ~(QUEUED | ACTIVE | SCAN | REACTIVATED);
+        dropAfterDelivery = true;
+        attachedOffList = (kn.status & DETACHED) == 0;
+      } else if (delivered && (flags & (EV_CLEAR | EV_DISPATCH)) == 0
+          && (slot.flags & EV_ERROR) == 0) {
         queue.insertTail(kn); // level-triggered: behind the marker, so once per call
       } else {
         kn.status &= ~(QUEUED | ACTIVE);
@@ -691,15 +701,25 @@ public final class EmulatedKQueue implements KQueue {
           kn.status |= DISABLED;
         }
       }
-      boolean reactivated = (kn.status & REACTIVATED) != 0;
-      kn.status &= ~(INFLUX | SCAN | REACTIVATED);
-      if (reactivated) {
-        kn.activateLocked();
+      if (!dropAfterDelivery) {
+        boolean reactivated = (kn.status & REACTIVATED) != 0;
+        kn.status &= ~(INFLUX | SCAN | REACTIVATED);
+        if (reactivated) {
+          kn.activateLocked();
+        }
+        fluxWakeupLocked();
       }
-      fluxWakeupLocked();
     } finally {
       if (list != null) {
         list.unlock();
+      }
+    }
+    if (dropAfterDelivery) {
+      unlock();
+      try {
+        drop(kn, attachedOffList);
+      } finally {
+        lock();
       }
     }
     if (error != null) {
