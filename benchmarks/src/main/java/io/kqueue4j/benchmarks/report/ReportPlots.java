@@ -126,7 +126,7 @@ public final class ReportPlots {
     style.setYAxisLogarithmic(true);
     style.setXAxisLabelRotation(60);
     style.setYAxisDecimalPattern("0.##");
-    style.setLegendPosition(LegendPosition.InsideNW);
+    style.setLegendPosition(LegendPosition.OutsideE);
     style.setLocale(Locale.ROOT);
     return chart;
   }
@@ -152,7 +152,7 @@ public final class ReportPlots {
     CategoryStyler style = chart.getStyler();
     style.setXAxisLabelRotation(15);
     style.setErrorBarsColorSeriesColor(true);
-    style.setLegendPosition(LegendPosition.InsideNW);
+    style.setLegendPosition(LegendPosition.OutsideE);
     style.setLocale(Locale.ROOT);
     return chart;
   }
