@@ -685,10 +685,13 @@ public final class EmulatedKQueue implements KQueue {
       lock();
       queue.uncount();
       int flags = kn.flags();
-      if (delivered && (flags & EV_ONESHOT) != 0 && (slot.flags & EV_ERROR) == 0) {
-        // It became oneshot while processed (its source revoked it, knlist_clear): what was just
-        // delivered is its last event, as if the scan had found it oneshot. It stays in flux for
-        // the drop below, and a reactivation meanwhile must not queue it for a second delivery.
+      if (delivered && (slot.flags & (EV_ONESHOT | EV_ERROR)) == EV_ONESHOT) {
+        // What was just delivered says oneshot: the knote became oneshot while processed (its
+        // source revoked it, knlist_clear), and that was its last event, as if the scan had found
+        // it oneshot. It stays in flux for the drop below, and a reactivation meanwhile must not
+        // queue it for a second delivery. (A filter that delivers an earlier event of a knote
+        // already marked oneshot, as NOTE_TRACK's NOTE_CHILD before the exit, leaves the bit out
+        // of that event, and the knote is queued again for its last one.)
         kn.status &= ~(QUEUED | ACTIVE | SCAN | REACTIVATED);
         dropAfterDelivery = true;
         attachedOffList = (kn.status & DETACHED) == 0;
