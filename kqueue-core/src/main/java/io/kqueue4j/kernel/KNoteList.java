@@ -22,6 +22,9 @@ public final class KNoteList {
   private KNote head;
   private volatile boolean empty = true;
 
+  /** Creates an empty list, for a source to hold the knotes of one object. */
+  public KNoteList() {}
+
   /** Takes the list's lock; reentrant. */
   public void lock() {
     lock.lock();

@@ -11,6 +11,8 @@ import java.util.Map;
  * its own provider.
  */
 public final class DescriptorFilterProvider implements FilterProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public DescriptorFilterProvider() {}
 
   @Override
   public Map<Short, FilterOps> filters() {

@@ -18,6 +18,9 @@ public final class Readiness {
   private boolean errorPending;
   private int error;
 
+  /** Creates a holder with nothing ready, to be filled by a probe. */
+  public Readiness() {}
+
   /**
    * Resets every field to 0 or {@code false}.
    *

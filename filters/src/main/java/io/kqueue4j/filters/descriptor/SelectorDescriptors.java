@@ -50,6 +50,9 @@ public final class SelectorDescriptors implements DescriptorSupport {
   /** Guarded by itself. */
   private static final Map<Channel, Integer> BY_CHANNEL = new IdentityHashMap<>();
 
+  /** Creates the fallback; {@link java.util.ServiceLoader} calls this. */
+  public SelectorDescriptors() {}
+
   @Override
   public String name() {
     return NAME;

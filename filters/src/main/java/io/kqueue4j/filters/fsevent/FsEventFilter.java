@@ -28,6 +28,8 @@ import io.kqueue4j.kernel.KNote;
  * </ul>
  */
 public final class FsEventFilter implements FilterOps {
+  /** Creates the filter; {@link FsEventFilterProvider} installs one for every kqueue. */
+  public FsEventFilter() {}
 
   @Override
   public void attach(KNote kn) throws KQueueException {

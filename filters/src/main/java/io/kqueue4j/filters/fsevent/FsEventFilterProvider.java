@@ -7,6 +7,8 @@ import java.util.Map;
 
 /** Contributes {@link FsEventFilter} as {@code EVFILT_FSEVENT}. */
 public final class FsEventFilterProvider implements FilterProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public FsEventFilterProvider() {}
 
   @Override
   public Map<Short, FilterOps> filters() {

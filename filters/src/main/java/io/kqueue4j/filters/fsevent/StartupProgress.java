@@ -12,6 +12,8 @@ public interface StartupProgress {
   int INTERVAL_DIRECTORIES = 1000;
 
   /**
+   * Reports how far the start-up has come.
+   *
    * @param directories directories watched so far
    * @param entries directory entries examined so far (files and directories)
    * @param elapsedNanos time since the start-up began

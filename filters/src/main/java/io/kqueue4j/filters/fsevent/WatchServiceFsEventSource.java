@@ -40,7 +40,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * one.
  */
 public final class WatchServiceFsEventSource implements FsEventSource {
-
   /** This source's {@link #name()}, by which a watcher can ask for it. */
   public static final String NAME = "portable-watchservice";
 
@@ -57,6 +56,9 @@ public final class WatchServiceFsEventSource implements FsEventSource {
   private WatchService service;
   /** Each key's directory in each tree that registered it (one key per directory per service). */
   private final Map<WatchKey, List<Dir>> dirs = new ConcurrentHashMap<>();
+
+  /** Creates the source; {@link java.util.ServiceLoader} calls this. */
+  public WatchServiceFsEventSource() {}
 
   @Override
   public String name() {

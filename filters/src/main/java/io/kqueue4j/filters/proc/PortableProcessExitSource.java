@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * children the JDK started. Zombies count as alive, as the JDK sees them.
  */
 public final class PortableProcessExitSource implements ProcessExitSource {
-
   /** {@value}. */
   public static final String NAME = "portable";
+
+  /** Creates the source; {@link java.util.ServiceLoader} calls this. */
+  public PortableProcessExitSource() {}
 
   @Override
   public String name() {

@@ -7,6 +7,8 @@ import java.util.Map;
 
 /** Contributes {@link ProcFilter} on the best process-exit source as {@code EVFILT_PROC}. */
 public final class ProcFilterProvider implements FilterProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public ProcFilterProvider() {}
 
   @Override
   public Map<Short, FilterOps> filters() {

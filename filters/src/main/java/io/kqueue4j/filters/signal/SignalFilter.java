@@ -37,7 +37,6 @@ import java.util.Map;
  * SIGTERM} in the program instead, {@link Signals#ignore} it first, as C would with {@code SIG_IGN}.
  */
 public final class SignalFilter implements FilterOps {
-
   /** FreeBSD numbers of the signals the JVM keeps, and what it uses each for. */
   private static final Map<Integer, String> RESERVED = Map.of(
       Signals.SIGKILL, "cannot be caught",
@@ -47,6 +46,9 @@ public final class SignalFilter implements FilterOps {
       Signals.SIGFPE, "the JVM uses it for integer division checks",
       Signals.SIGILL, "the JVM uses it for implicit checks",
       Signals.SIGQUIT, "the JVM uses it for thread dumps");
+
+  /** Creates the filter; {@link SignalFilterProvider} installs one for every kqueue. */
+  public SignalFilter() {}
 
   /** {@code filt_sigattach}. */
   @Override

@@ -7,6 +7,8 @@ import java.util.Map;
 
 /** Contributes {@link SignalFilter} as {@code EVFILT_SIGNAL}. */
 public final class SignalFilterProvider implements FilterProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public SignalFilterProvider() {}
 
   @Override
   public Map<Short, FilterOps> filters() {

@@ -74,6 +74,8 @@ public interface ProcessExitSource {
   @FunctionalInterface
   interface ExitListener {
     /**
+     * Called once, from the source's thread, when the process has exited.
+     *
      * @param waitStatus the status in {@code wait(2)} encoding ({@code WIFEXITED}, {@code
      *     WTERMSIG}, ...), or {@link #UNKNOWN_STATUS}
      */

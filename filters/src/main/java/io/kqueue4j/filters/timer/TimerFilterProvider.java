@@ -7,6 +7,8 @@ import java.util.Map;
 
 /** Contributes {@link TimerFilter} on the shared real-time service as {@code EVFILT_TIMER}. */
 public final class TimerFilterProvider implements FilterProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public TimerFilterProvider() {}
 
   @Override
   public Map<Short, FilterOps> filters() {
