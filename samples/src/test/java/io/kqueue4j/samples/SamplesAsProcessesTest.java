@@ -42,13 +42,7 @@ class SamplesAsProcessesTest {
   }
 
   private Process start(Class<?> main, Path stdout, String... args) throws IOException {
-    String cp = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-cp", cp, main.getName()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(SampleJvm.command(main, args)).redirectErrorStream(true);
     if (stdout != null) {
       pb.redirectOutput(stdout.toFile());
     }

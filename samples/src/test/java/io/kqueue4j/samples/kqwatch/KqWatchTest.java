@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kqueue4j.samples.SampleJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +56,8 @@ class KqWatchTest {
       int n = started.size();
       out = logs.resolve("out" + n);
       err = logs.resolve("err" + n);
-      String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> cmd = new ArrayList<>(prefix);
-      cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:TieredStopAtLevel=1", "-cp", cp, KqWatch.class.getName()));
-      cmd.addAll(List.of(args));
+      cmd.addAll(SampleJvm.command(KqWatch.class, args));
       process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       started.add(process);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kqueue4j.samples.SampleJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -292,12 +293,8 @@ class SupervisorTest {
       int n = started.size();
       out = logs.resolve("out" + n);
       err = logs.resolve("err" + n);
-      String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> cmd = new ArrayList<>(prefix);
-      cmd.addAll(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:TieredStopAtLevel=1", "-cp", cp, Supervisor.class.getName()));
-      cmd.addAll(List.of(args));
+      cmd.addAll(SampleJvm.command(Supervisor.class, args));
       process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       started.add(process);
     }
