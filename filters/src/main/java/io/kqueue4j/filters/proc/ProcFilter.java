@@ -65,7 +65,9 @@ import java.util.concurrent.ForkJoinPool;
  *       buffer), every knote with {@code NOTE_FORK}, {@code NOTE_EXEC} or {@code NOTE_TRACK} gets
  *       {@code NOTE_TRACKERR}, so a knote whose events may be missing does not stay silent.
  *   <li>An exit without {@code NOTE_EXIT} interest is not delivered, as modern FreeBSD drops it:
- *       the knote gets {@code EV_DROP} and the scan removes it without an event.
+ *       the knote gets {@code EV_DROP} and the scan removes it without an event; unless notes are
+ *       still undelivered ({@code kn_fflags != 0}, say a {@code NOTE_EXEC} just before the exit),
+ *       which then go out with {@code EV_EOF|EV_ONESHOT} and without {@code NOTE_EXIT}.
  * </ul>
  *
  * <p>The exit of every watched process is learnt from one {@link ProcessExitSource} for the JVM:
@@ -352,8 +354,10 @@ public final class ProcFilter implements FilterOps {
       unsubscribe(note);
       kn.addFlags(EV_EOF | EV_ONESHOT);
       if ((kn.sfflags() & NOTE_EXIT) == 0) {
-        kn.addFlags(EV_DROP); // an exit nobody asked for: the scan drops the knote silently
-        return true;
+        if (kn.fflags() == 0) {
+          kn.addFlags(EV_DROP); // an exit nobody asked for: the scan drops the knote silently
+        }
+        return true; // notes still undelivered (an exec just before) go out with EV_EOF
       }
       kn.addFflags(NOTE_EXIT);
       kn.setData(note.process.status);

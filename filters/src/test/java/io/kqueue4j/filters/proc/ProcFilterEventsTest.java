@@ -135,6 +135,27 @@ class ProcFilterEventsTest extends KQueueTestSupport {
     assertEquals(0, filter.eventSubscribers());
   }
 
+  /**
+   * FreeBSD's filt_proc drops a knote at an exit nobody asked for only when nothing else is
+   * pending ({@code kn_fflags == 0}): an exec seen just before the exit, not yet read, goes out
+   * with {@code EV_EOF|EV_ONESHOT} and without {@code NOTE_EXIT}. Dropping it regardless lost the
+   * exec of a process that exits right after it ({@code exec true}).
+   */
+  @Test
+  void anExecJustBeforeAnUnwatchedExitIsStillDelivered() throws Exception {
+    ManualProcessEventSource events = new ManualProcessEventSource(null);
+    install(events);
+    Process p = held("exit 5");
+    add(p.pid(), SLOT, EV_ADD, NOTE_EXEC, 0, "u");
+    events.exec(p.pid());
+    release(p);
+    p.waitFor();
+    events.exit(p.pid(), WaitStatus.ofExit(5)); // posted before anything is read
+    assertEquals(KEvent.of(p.pid(), SLOT, EV_CLEAR | EV_EOF | EV_ONESHOT, NOTE_EXEC, 0, "u"),
+        get());
+    assertNoEvents();
+  }
+
   @Test
   void trackRegistersTheChildWithNoteChildThenItsExitApart() throws Exception {
     ManualProcessEventSource events = new ManualProcessEventSource(null);
