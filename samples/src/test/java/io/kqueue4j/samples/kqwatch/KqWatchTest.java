@@ -1,20 +1,15 @@
 package io.kqueue4j.samples.kqwatch;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kqueue4j.samples.SampleJvm;
+import io.kqueue4j.samples.SampleProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,31 +42,15 @@ class KqWatchTest {
   }
 
   /** A kqwatch process with its standard output and error in files. */
-  private final class Run {
-    final Process process;
-    final Path out;
-    final Path err;
-
+  private final class Run extends SampleProcess {
     Run(List<String> prefix, String... args) throws IOException {
-      int n = started.size();
-      out = logs.resolve("out" + n);
-      err = logs.resolve("err" + n);
-      List<String> cmd = new ArrayList<>(prefix);
-      cmd.addAll(SampleJvm.command(KqWatch.class, args));
-      process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      super(prefix, logs.resolve("out" + started.size()), logs.resolve("err" + started.size()),
+          KqWatch.class, args);
       started.add(process);
     }
 
     Run(String... args) throws IOException {
       this(List.of(), args);
-    }
-
-    String stdout() {
-      return read(out);
-    }
-
-    String stderr() {
-      return read(err);
     }
 
     long stdoutLines(String line) {
@@ -82,32 +61,6 @@ class KqWatchTest {
       waiting().until(() -> stderr().contains(READY) || !process.isAlive());
       assertTrue(stderr().contains(READY), this::toString);
       return this;
-    }
-
-    int awaitExit() {
-      waiting().until(() -> !process.isAlive());
-      return process.exitValue();
-    }
-
-    void until(Callable<Boolean> condition) {
-      waiting().alias(toString()).until(condition);
-    }
-
-    @Override
-    public String toString() {
-      return "stdout:\n" + stdout() + "stderr:\n" + stderr();
-    }
-  }
-
-  private static ConditionFactory waiting() {
-    return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20));
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,25 +1,20 @@
 package io.kqueue4j.samples.supervisor;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kqueue4j.samples.SampleJvm;
+import io.kqueue4j.samples.SampleProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -186,7 +181,7 @@ class SupervisorTest {
     assertTrue(out.contains("supervisor: polite (pid " + run.pid("polite")
         + ") killed by signal 15"), out);
     assertTrue(out.endsWith("supervisor: every program has stopped, exiting\n"), out);
-    waiting().until(() -> pids.stream().allMatch(SupervisorTest::gone));
+    SampleProcess.waiting().until(() -> pids.stream().allMatch(SupervisorTest::gone));
   }
 
   @Test
@@ -265,61 +260,23 @@ class SupervisorTest {
     }
   }
 
-  private static ConditionFactory waiting() {
-    return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(20));
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** A supervisor process with its standard output and error in files. */
-  private final class Run {
-    final Process process;
-    final Path out;
-    final Path err;
-
+  private final class Run extends SampleProcess {
     Run(String... args) throws IOException {
       this(List.of(), args);
     }
 
     /** With {@code prefix} (a command and its options) in front of java. */
     Run(List<String> prefix, String... args) throws IOException {
-      int n = started.size();
-      out = logs.resolve("out" + n);
-      err = logs.resolve("err" + n);
-      List<String> cmd = new ArrayList<>(prefix);
-      cmd.addAll(SampleJvm.command(Supervisor.class, args));
-      process = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      super(prefix, logs.resolve("out" + started.size()), logs.resolve("err" + started.size()),
+          Supervisor.class, args);
       started.add(process);
-    }
-
-    String stdout() {
-      return read(out);
-    }
-
-    String stderr() {
-      return read(err);
     }
 
     Run awaitReady() {
       waiting().until(() -> stdout().contains(READY) || !process.isAlive());
       assertTrue(stdout().contains(READY), this::toString);
       return this;
-    }
-
-    int awaitExit() {
-      waiting().until(() -> !process.isAlive());
-      return process.exitValue();
-    }
-
-    void until(Callable<Boolean> condition) {
-      waiting().alias(toString()).until(condition);
     }
 
     /** Sends {@code SIG<name>} with kill(1): the JDK sends only SIGTERM and SIGKILL. */
