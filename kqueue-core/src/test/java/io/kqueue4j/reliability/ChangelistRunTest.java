@@ -19,13 +19,10 @@ import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.Filters;
 import io.kqueue4j.kernel.KNote;
-import io.kqueue4j.reliability.FaultyFilterTest.ThrowingFilter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,27 +31,7 @@ import org.junit.jupiter.api.Test;
  * change that fails ends the call when there is no room for its error entry, and then the changes
  * after it must not have happened; with room, the changes after it still apply.
  */
-class ChangelistRunTest {
-  private ThrowingFilter filter;
-  private FilterSlot slot;
-  private short f;
-  private EmulatedKQueue kq;
-
-  @BeforeEach
-  void install() throws KQueueException {
-    filter = new ThrowingFilter();
-    slot = FilterSlot.install(filter);
-    f = slot.filter;
-    kq = EmulatedKQueue.open();
-  }
-
-  @AfterEach
-  void closeAndRemove() throws Exception {
-    filter.throwIn = "";
-    CompletableFuture.runAsync(kq::close).get(10, TimeUnit.SECONDS);
-    slot.close(); // EBUSY if a knote leaked its filter reference
-  }
-
+class ChangelistRunTest extends ThrowingFilterFixture {
   private static KEvent add(long ident, short filt) {
     return KEvent.of(ident, filt, EV_ADD, 0, 0, null);
   }

@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,83 +35,7 @@ import org.junit.jupiter.api.Test;
  * is reported as {@code docs/semantics.md} item 9 says: {@code EIO} on the change for attach and
  * touch, one {@code EV_ERROR}/{@code EIO} event for event and process.
  */
-class FaultyFilterTest {
-
-  /**
-   * Knotes on one source list; {@code data} counts posts ({@code EV_CLEAR} resets it). Uses the
-   * kernel's default {@code process} (re-check with {@code event}, copy the kevent).
-   */
-  static final class ThrowingFilter implements FilterOps {
-    final KNoteList source = new KNoteList();
-    volatile String throwIn = "";
-    /** Only knotes with this ident throw (-1: all). */
-    volatile long throwFor = -1;
-    volatile boolean throwError;
-
-    private void maybeThrow(String method, KNote kn) {
-      if (method.equals(throwIn) && (throwFor < 0 || throwFor == kn.ident())) {
-        if (throwError) {
-          throw new AssertionError("filter " + method + " failed (an Error)");
-        }
-        throw new IllegalStateException("filter " + method + " failed");
-      }
-    }
-
-    @Override
-    public void attach(KNote kn) {
-      maybeThrow("attach", kn);
-      source.add(kn);
-    }
-
-    @Override
-    public void detach(KNote kn) {
-      source.remove(kn);
-      maybeThrow("detach", kn);
-    }
-
-    @Override
-    public boolean event(KNote kn, long hint) {
-      maybeThrow("event", kn);
-      if (hint != 0) {
-        kn.setData(kn.data() + 1);
-      }
-      return kn.data() > 0;
-    }
-
-    @Override
-    public void touch(KNote kn, int flags, int fflags, long data) {
-      maybeThrow("touch", kn);
-      FilterOps.super.touch(kn, flags, fflags, data);
-    }
-
-    @Override
-    public boolean process(KNote kn, io.kqueue4j.kernel.KEventSink out) {
-      maybeThrow("process", kn);
-      return FilterOps.super.process(kn, out);
-    }
-  }
-
-  private ThrowingFilter filter;
-  private FilterSlot slot;
-  private short f;
-  private EmulatedKQueue kq;
-
-  @BeforeEach
-  void install() throws KQueueException {
-    filter = new ThrowingFilter();
-    slot = FilterSlot.install(filter);
-    f = slot.filter;
-    kq = EmulatedKQueue.open();
-  }
-
-  @AfterEach
-  void closeAndRemove() throws Exception {
-    filter.throwIn = "";
-    // close() must complete even after the faults; then no knote may hold the filter.
-    CompletableFuture<Void> closed = CompletableFuture.runAsync(kq::close);
-    closed.get(10, TimeUnit.SECONDS);
-    slot.close(); // EBUSY if a knote leaked its filter reference
-  }
+class FaultyFilterTest extends ThrowingFilterFixture {
 
   /** One change with room for its error entry (and a receipt); returns the entry. */
   private KEvent change(long ident, short filt, int flags, int fflags) throws KQueueException {
