@@ -13,8 +13,8 @@ import io.kqueue4j.kernel.KNote;
  * <ul>
  *   <li>Sockets, {@code filt_soread}: {@code data} = bytes readable; {@code EV_EOF} with {@code
  *       fflags} = the socket error once no more data can arrive; ready when an error is pending, or
- *       with {@code NOTE_LOWAT} when {@code data >= sdata}, else when {@code data >= 1} (a stream)
- *       or a datagram is queued.
+ *       with {@code NOTE_LOWAT} when {@code data >= sdata}, else when {@code data} reaches the
+ *       socket's {@code SO_RCVLOWAT} (1 unless set; a stream) or a datagram is queued.
  *   <li>Listening sockets, {@code filt_soread}'s listen branch: {@code data} = completed
  *       connections; ready while one can be accepted; {@code EV_EOF} with a pending error.
  *   <li>Pipes and FIFOs, {@code filt_piperead}: {@code data} = bytes buffered; {@code EV_EOF} (and
@@ -52,8 +52,9 @@ final class ReadFilter extends FilterOpsBase {
         if ((kn.sfflags() & NOTE_LOWAT) != 0) {
           return false;
         }
-        // so_rcv.sb_lowat is 1; a datagram counts even when empty (its address is buffered too)
-        return kind == DescriptorKind.STREAM_SOCKET ? kn.data() >= 1 : r.readable();
+        // sbavail >= so_rcv.sb_lowat; a datagram counts even when empty (its address is buffered
+        // too, and sbavail counts it)
+        return kind == DescriptorKind.STREAM_SOCKET ? kn.data() >= r.readLowat() : r.readable();
       case LISTENING_SOCKET:
         if (r.error() != 0) {
           kn.addFlags(EV_EOF);

@@ -10,6 +10,7 @@ package io.kqueue4j.filters.descriptor;
  */
 public final class Readiness {
   private long readBytes;
+  private long readLowat = 1;
   private long writeSpace;
   private boolean readable;
   private boolean writable;
@@ -28,6 +29,7 @@ public final class Readiness {
    */
   public Readiness clear() {
     readBytes = 0;
+    readLowat = 1;
     writeSpace = 0;
     readable = false;
     writable = false;
@@ -56,6 +58,28 @@ public final class Readiness {
    */
   public Readiness readBytes(long bytes) {
     this.readBytes = bytes;
+    return this;
+  }
+
+  /**
+   * The socket's own receive low-water mark ({@code so_rcv.sb_lowat}, set with {@code
+   * SO_RCVLOWAT}): without {@code NOTE_LOWAT}, a stream socket is readable once {@link
+   * #readBytes()} reaches it.
+   *
+   * @return the mark, 1 (the default) when the source cannot tell
+   */
+  public long readLowat() {
+    return readLowat;
+  }
+
+  /**
+   * Sets {@link #readLowat()}.
+   *
+   * @param bytes the socket's receive low-water mark; values below 1 count as 1
+   * @return this holder
+   */
+  public Readiness readLowat(long bytes) {
+    this.readLowat = Math.max(1, bytes);
     return this;
   }
 
@@ -206,7 +230,8 @@ public final class Readiness {
 
   @Override
   public String toString() {
-    return "Readiness[readBytes=" + readBytes + ", writeSpace=" + writeSpace
+    return "Readiness[readBytes=" + readBytes + ", readLowat=" + readLowat
+        + ", writeSpace=" + writeSpace
         + ", readable=" + readable + ", writable=" + writable + ", readEof=" + readEof
         + ", writeEof=" + writeEof + ", errorPending=" + errorPending + ", error=" + error + "]";
   }

@@ -24,7 +24,8 @@
  *   <tr><td>socket ({@code filt_soread}, {@code filt_sowrite})</td>
  *       <td>{@code data} = bytes readable; {@code EV_EOF} + {@code fflags} = socket error once the
  *       peer shut down; ready on a pending error, at {@code data >= sdata} with {@code NOTE_LOWAT},
- *       else with one byte (a stream) or one datagram</td>
+ *       else at the socket's {@code SO_RCVLOWAT} (a stream: 1 byte unless set) or with one
+ *       datagram</td>
  *       <td>{@code data} = send buffer space; {@code EV_EOF} + {@code fflags} once nothing can be
  *       sent; never before a stream socket is connected; with {@code NOTE_LOWAT} only at {@code
  *       data >= sdata}</td></tr>

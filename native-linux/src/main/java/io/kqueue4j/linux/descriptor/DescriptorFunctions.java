@@ -19,6 +19,8 @@ public interface DescriptorFunctions {
 
   int getsockopt(int fd, int level, int optname, @intptr_t long optval, @intptr_t long optlen);
 
+  int setsockopt(int fd, int level, int optname, @In int[] optval, int optlen);
+
   int poll(@intptr_t long fds, @size_t long nfds, int timeout);
 
   @off_t

@@ -56,6 +56,8 @@ final class LinuxWatch implements DescriptorWatch {
   private volatile boolean writeOpen = true;
   /** A listening TCP socket, whose accept queue {@code TCP_INFO} reports. */
   private volatile boolean tcpListener;
+  /** A stream socket's {@code SO_RCVLOWAT}, read when it is classified (every {@code EV_ADD}). */
+  private volatile int rcvLowat = 1;
   private volatile boolean directory;
   /** {@code POLLRDHUP} was seen: sockets never take it back. */
   private volatile boolean readShutdown;
@@ -120,6 +122,7 @@ final class LinuxWatch implements DescriptorWatch {
     readOpen = true;
     writeOpen = true;
     tcpListener = false;
+    rcvLowat = 1;
     directory = false;
     readShutdown = false;
     socketError = SOCKET_ERROR_UNKNOWN;
@@ -156,6 +159,7 @@ final class LinuxWatch implements DescriptorWatch {
       return DescriptorKind.DATAGRAM_SOCKET;
     }
     if (Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ACCEPTCONN) == 0) {
+      rcvLowat = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT);
       return DescriptorKind.STREAM_SOCKET;
     }
     int domain = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_DOMAIN);
@@ -248,7 +252,7 @@ final class LinuxWatch implements DescriptorWatch {
         classify();
         interest(wantRead, wantWrite);
       } else if (kind == DescriptorKind.STREAM_SOCKET) {
-        kind = classifySocket(); // listen(2) may have been called since
+        kind = classifySocket(); // listen(2) or SO_RCVLOWAT may have changed since
       }
     } catch (KQueueException | ErrnoException e) {
       // Left as it is; events of the new object may be missed until it is registered afresh.
@@ -353,6 +357,7 @@ final class LinuxWatch implements DescriptorWatch {
     boolean stream = kind == DescriptorKind.STREAM_SOCKET;
     int bytes = fionreadOrZero();
     out.readBytes(bytes);
+    out.readLowat(rcvLowat);
     if (hint == 0 && stream && bytes > 0) {
       // Readable whatever else is true; EV_EOF comes from the poller's last report (sticky).
       out.readEof(readShutdown);

@@ -31,6 +31,7 @@ final class Syscalls {
   static final int SO_TYPE = 3;
   static final int SO_ERROR = 4;
   static final int SO_SNDBUF = 7;
+  static final int SO_RCVLOWAT = 18;
   static final int SO_ACCEPTCONN = 30;
   static final int SO_PROTOCOL = 38;
   static final int SO_DOMAIN = 39;
@@ -125,6 +126,14 @@ final class Syscalls {
           "option " + option + " on fd " + fd);
     }
     return b.getInt(0);
+  }
+
+  /** {@code setsockopt} of an {@code int} option. */
+  static void setsockoptInt(int fd, int level, int option, int value) throws ErrnoException {
+    if (functions().setsockopt(fd, level, option, new int[] {value}, Integer.BYTES) < 0) {
+      throw new ErrnoException("setsockopt", NativeLibrary.errno(),
+          "option " + option + " on fd " + fd);
+    }
   }
 
   /**

@@ -9,7 +9,8 @@
  *
  * <ul>
  *   <li>Readable bytes: {@code ioctl(FIONREAD)}. Listening TCP sockets: {@code TCP_INFO}'s {@code
- *       tcpi_unacked}, which Linux sets to the accept queue length for a listener.
+ *       tcpi_unacked}, which Linux sets to the accept queue length for a listener. A stream
+ *       socket's {@code SO_RCVLOWAT} ({@code so_rcv.sb_lowat}) is read when it is registered.
  *   <li>Socket send space: {@code SO_SNDBUF / 2 - ioctl(TIOCOUTQ)} (Linux doubles {@code SO_SNDBUF}
  *       for bookkeeping, as the JDK also undoes). Pipe space: {@code fcntl(F_GETPIPE_SZ) -
  *       FIONREAD}.
@@ -38,6 +39,10 @@
  *       end of file (an ICMP error on UDP) makes the socket ready and is left for the read.
  *   <li>A local {@code shutdown(SHUT_WR)} alone is not reported as {@code EV_EOF} on {@code
  *       EVFILT_WRITE}: Linux's poll does not show it.
+ *   <li>{@code SO_RCVLOWAT} is read at each {@code EV_ADD} of the socket; a mark set after that is
+ *       used from the next {@code EV_ADD} on. Linux's TCP itself wakes readers only at the mark, so a
+ *       {@code NOTE_LOWAT} below a TCP socket's {@code SO_RCVLOWAT} is noticed only when the
+ *       larger mark is reached or the kernel re-checks.
  *   <li>{@code NOTE_LOWAT} on {@code EVFILT_WRITE} is re-checked when Linux reports new space,
  *       which it does only after the socket was full; a mark above the OS's own threshold may be
  *       noticed late.

@@ -7,6 +7,7 @@ import static io.kqueue4j.KEvent.EV_EOF;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.FileDescriptors;
@@ -14,6 +15,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -29,7 +31,10 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-/** UDP over loopback and Unix-domain stream sockets (JDK 16+ {@link UnixDomainSocketAddress}). */
+/**
+ * UDP over loopback, Unix-domain stream sockets (JDK 16+ {@link UnixDomainSocketAddress}) and
+ * Unix-domain datagram socketpairs.
+ */
 @EnabledOnOs(OS.LINUX)
 class DatagramAndUnixSocketFilterTest {
   @TempDir Path dir;
@@ -89,6 +94,53 @@ class DatagramAndUnixSocketFilterTest {
       KEvent ev = Io.next(kq);
       assertEquals(EVFILT_WRITE, ev.filter());
       assertTrue(ev.data() > 0);
+    }
+  }
+
+  @Test
+  void udpPortUnreachableMakesTheSocketReadableWithoutEof() throws Exception {
+    InetSocketAddress closedPort;
+    try (DatagramChannel probe = DatagramChannel.open()) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      closedPort = (InetSocketAddress) probe.getLocalAddress();
+    }
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      socket.connect(closedPort);
+      int fd = FileDescriptors.of(socket);
+      Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+      socket.write(ByteBuffer.allocate(8)); // answered by ICMP port unreachable
+
+      KEvent ev = Io.next(kq);
+      assertEquals(0, ev.flags() & EV_EOF, "a temporary UDP error is not end of file");
+      assertEquals(0, ev.data(), "no datagram is queued");
+      assertThrows(PortUnreachableException.class, () -> socket.read(ByteBuffer.allocate(8)),
+          "the read reports the error the event announced");
+      assertEquals(0, Io.poll(kq).length, "the error was consumed by the read");
+    }
+  }
+
+  @Test
+  void unixDatagramDataIsTheNextDatagramAndTheSocketIsWritable() throws Exception {
+    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_DGRAM);
+    try {
+      Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(kq).length);
+      assertEquals(10, Io.write(pair[1], 10));
+      assertEquals(20, Io.write(pair[1], 20));
+      KEvent ev = Io.next(kq);
+      assertEquals(pair[0], ev.ident());
+      assertEquals(10, ev.data(), "Linux reports the next datagram (FreeBSD: all queued bytes)");
+      assertEquals(10, Io.read(pair[0], 64), "one datagram per read");
+      KEvent[] events = Io.poll(kq);
+      assertEquals(1, events.length);
+      assertEquals(20, events[0].data());
+
+      Io.add(kq, pair[1], EVFILT_WRITE, EV_ADD, 0, 0);
+      KEvent write = Io.next(kq, pair[1], EVFILT_WRITE);
+      assertTrue(write.data() > 0, "send buffer space: " + write);
+      assertEquals(0, write.flags() & EV_EOF);
+    } finally {
+      Io.closeQuietly(pair);
     }
   }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.FileDescriptors;
+import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.descriptor.ReadinessSources;
@@ -42,6 +43,40 @@ class LinuxDescriptorSupportTest {
     assertEquals(LinuxDescriptorSupport.NAME, FileDescriptors.support());
     assertEquals(EpollReadinessSource.NAME, ReadinessSources.activeName());
     assertFalse(ReadinessSources.isFallback());
+  }
+
+  @Test
+  void oneEpollThreadServesEveryKqueue() throws Exception {
+    KQueue[] queues = new KQueue[8];
+    int[][] pipes = new int[queues.length][];
+    try {
+      for (int i = 0; i < queues.length; i++) {
+        queues[i] = KQueue.emulated();
+        pipes[i] = FileDescriptors.pipe();
+        Io.add(queues[i], pipes[i][0], EVFILT_READ, EV_ADD, 0, 0);
+      }
+      for (int i = 0; i < queues.length; i++) {
+        Io.write(pipes[i][1], i + 1);
+      }
+      for (int i = 0; i < queues.length; i++) {
+        KEvent ev = Io.next(queues[i]);
+        assertEquals(pipes[i][0], ev.ident());
+        assertEquals(i + 1, ev.data());
+      }
+      long pollers = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("kqueue4j-epoll"))
+          .count();
+      assertEquals(1, pollers, "one thread for every kqueue and descriptor in the process");
+    } finally {
+      for (int i = 0; i < queues.length; i++) {
+        if (queues[i] != null) {
+          queues[i].close();
+        }
+        if (pipes[i] != null) {
+          Io.closeQuietly(pipes[i]);
+        }
+      }
+    }
   }
 
   @Test

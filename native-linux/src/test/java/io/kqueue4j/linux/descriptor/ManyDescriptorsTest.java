@@ -13,6 +13,11 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.kernel.EmulatedKQueue;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,14 +26,16 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * 10,000 registered sockets (5,000 Unix-domain socketpairs, both ends registered) with one active:
- * only that one is reported, and idle knotes cost nothing per {@code kevent}.
+ * 10,000 registered sockets (5,000 TCP connections over loopback, both ends registered) with one
+ * active: only that one is reported, and idle knotes cost nothing per {@code kevent}.
  */
 @EnabledOnOs(OS.LINUX)
 class ManyDescriptorsTest {
   private static final int SOCKETS = 10_000;
 
   private KQueue kq;
+  private ServerSocketChannel listener;
+  private SocketChannel[] sockets;
   private int[] fds;
   private int opened;
 
@@ -41,22 +48,44 @@ class ManyDescriptorsTest {
     assumeTrue(headroom > SOCKETS + 200,
         "ulimit -n leaves " + headroom + " descriptors; " + SOCKETS + " are needed");
     kq = KQueue.emulated();
+    listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+    sockets = new SocketChannel[SOCKETS];
     fds = new int[SOCKETS];
     for (int i = 0; i < SOCKETS; i += 2) {
-      int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_STREAM);
-      fds[i] = pair[0];
-      fds[i + 1] = pair[1];
-      opened += 2;
+      sockets[i] = SocketChannel.open(listener.getLocalAddress());
+      opened++;
+      sockets[i + 1] = listener.accept();
+      opened++;
+      fds[i] = FileDescriptors.of(sockets[i]);
+      fds[i + 1] = FileDescriptors.of(sockets[i + 1]);
     }
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     if (kq != null) {
       kq.close();
     }
     for (int i = 0; i < opened; i++) {
-      Io.closeQuietly(fds[i]);
+      sockets[i].close();
+    }
+    if (listener != null) {
+      listener.close();
+    }
+  }
+
+  private void send(int index, int bytes) throws Exception {
+    ByteBuffer b = ByteBuffer.allocate(bytes);
+    while (b.hasRemaining()) {
+      sockets[index].write(b);
+    }
+  }
+
+  private void receive(int index, int bytes) throws Exception {
+    ByteBuffer b = ByteBuffer.allocate(bytes);
+    while (b.hasRemaining()) {
+      sockets[index].read(b);
     }
   }
 
@@ -72,18 +101,18 @@ class ManyDescriptorsTest {
     assertEquals(0, kq.kevent(null, events, 0), "all idle");
 
     int active = 7_777;
-    int peer = active ^ 1; // the other end of its socketpair
-    Io.write(fds[peer], 42);
+    int peer = active ^ 1; // the other end of its connection
+    send(peer, 42);
     assertEquals(1, kq.kevent(null, events, Duration.ofSeconds(10).toNanos()));
     assertEquals(fds[active], events.ident(0));
     assertEquals(42, events.data(0));
     assertEquals(1, kq.kevent(null, events, 0), "level-triggered: still the one, only it");
     assertEquals(fds[active], events.ident(0));
 
-    Io.read(fds[active], 42);
+    receive(active, 42);
     assertEquals(0, kq.kevent(null, events, 0));
 
-    Io.write(fds[1], 1);
+    send(1, 1);
     KEvent ev = Io.next(kq);
     assertEquals(fds[0], ev.ident(), "another one, after the first was drained");
   }

@@ -136,6 +136,27 @@ class TcpSocketFilterTest {
   }
 
   @Test
+  void peerResetGivesEofWithEconnresetOnTheWriteFilterToo() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    assertEquals(0, Io.next(kq).flags() & EV_EOF, "connected: writable, not at end of file");
+    client.setOption(StandardSocketOptions.SO_LINGER, 0);
+    client.close(); // RST: nothing more can be sent either
+
+    KEvent ev = Io.next(kq, fd, EVFILT_WRITE);
+    while ((ev.flags() & EV_EOF) == 0) {
+      ev = Io.next(kq, fd, EVFILT_WRITE);
+    }
+    assertEquals(Errno.ECONNRESET, ev.fflags(), "filt_sowrite: fflags = so_error with EV_EOF");
+
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    KEvent read = Io.next(kq, fd, EVFILT_READ);
+    assertEquals(EV_EOF, read.flags() & EV_EOF);
+    assertEquals(Errno.ECONNRESET, read.fflags(),
+        "the error Linux hands out once (SO_ERROR) reaches a knote added later");
+  }
+
+  @Test
   void writeFiresWithSendBufferSpace() throws Exception {
     int fd = FileDescriptors.of(client);
     Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
@@ -184,6 +205,20 @@ class TcpSocketFilterTest {
     send(client, 5);
     KEvent ev = Io.next(kq);
     assertEquals(10, ev.data());
+  }
+
+  @Test
+  void soRcvlowatIsTheMarkWithoutNoteLowat() throws Exception {
+    int fd = FileDescriptors.of(server);
+    Syscalls.setsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT, 10);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    send(client, 5);
+    awaitQueued(fd, 5);
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0); // re-checks now, synchronously
+    assertEquals(0, Io.poll(kq).length, "5 bytes are below the socket's SO_RCVLOWAT of 10");
+
+    send(client, 5);
+    assertEquals(10, Io.next(kq).data());
   }
 
   @Test
