@@ -17,7 +17,7 @@ import java.util.Map;
  * One thread, one kqueue, four kinds of event: starts the shell commands given as arguments,
  * waits for each to exit ({@code EVFILT_PROC}), prints a status line on a periodic timer ({@code
  * EVFILT_TIMER}), and takes progress reports from a worker thread ({@code EVFILT_USER}). Ends when
- * every command has exited, with the worst exit status.
+ * every command has exited and the worker has reported 100%, with the worst exit status.
  *
  * <pre>java io.kqueue4j.samples.Multiplex "sleep 0.3" "exit 3" "ls /"</pre>
  */
@@ -51,6 +51,7 @@ public final class Multiplex {
       changes.add(KEvent.of(p.pid(), EVFILT_PROC, EV_ADD | EV_RECEIPT, NOTE_EXIT, 0, p));
     }
     int worst = 0;
+    int progress = 0;
     KEvent[] events = new KEvent[Math.max(16, changes.size())];
     int n = kq.kevent(changes.toArray(KEvent[]::new), events, null);
     Thread worker = startWorker(); // after the registration of the knote it triggers
@@ -80,16 +81,18 @@ public final class Multiplex {
             worst = Math.max(worst, status);
           }
           case EVFILT_TIMER -> out.printf("timer  %d tick(s), %d running%n", ev.data(), running.size());
-          case EVFILT_USER -> out.printf("user   progress %d%%%n", ev.fflags());
+          case EVFILT_USER -> {
+            progress = ev.fflags();
+            out.printf("user   progress %d%%%n", progress);
+          }
           default -> out.println("other  " + ev);
         }
       }
-      if (running.isEmpty()) {
+      if (running.isEmpty() && progress == 100) {
         break;
       }
       n = kq.kevent(null, events, null);
     }
-    worker.interrupt();
     worker.join();
     return worst;
   }
