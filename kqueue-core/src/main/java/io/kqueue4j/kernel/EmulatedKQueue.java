@@ -71,6 +71,12 @@ public final class EmulatedKQueue implements KQueue {
   private int fluxWaiters;
   private boolean notifyPending;
   private boolean holdsDescriptorKnotes;
+  /** The event source this kqueue's sleepers wait on themselves when they can; see {@link EventPump}. */
+  private volatile EventPump pump;
+  /** The thread of this kqueue that leads {@link #pump} now, if any. */
+  private Thread pumper;
+  /** An event was queued while {@link #pumper} waits in the pump: wake it at unlock. */
+  private boolean wakePump;
   private KNote[] markers = new KNote[2];
   private int freeMarkers;
 
@@ -561,6 +567,7 @@ public final class EmulatedKQueue implements KQueue {
     }
     long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
     int n = 0;
+    boolean harvested = false;
     lock();
     KNote marker = takeMarker();
     EventSlot slot = (EventSlot) marker.hook();
@@ -571,8 +578,19 @@ public final class EmulatedKQueue implements KQueue {
           throw closedError();
         }
         if (queue.count() == 0) {
-          if (nanos == 0 || !sleep(nanos < 0, deadline)) {
+          if (!waitForEvents(nanos, deadline)) {
             return 0;
+          }
+          harvested = true;
+          continue;
+        }
+        if (!harvested) {
+          // Events are queued, and more may wait in the pump's source: collect those too when no
+          // other thread polls it, so that the pump's thread need not while this one keeps calling.
+          harvested = true;
+          EventPump p = pump;
+          if (p != null && p.tryLead()) {
+            lead(p, 0);
           }
           continue;
         }
@@ -731,6 +749,53 @@ public final class EmulatedKQueue implements KQueue {
     return delivered;
   }
 
+  /**
+   * Waits until the queue may hold events, with the lock held (dropped meanwhile): in the kqueue's
+   * {@link EventPump} when this thread can lead it, so that the source's events reach this thread
+   * without a hand-off, else asleep. False on timeout or interrupt (the interrupt status is kept);
+   * with {@code nanos == 0}, false unless a poll of the pump queued something.
+   */
+  private boolean waitForEvents(long nanos, long deadline) {
+    EventPump p = pump;
+    if (p == null) {
+      return nanos != 0 && sleep(nanos < 0, deadline);
+    }
+    long wait = nanos <= 0 ? nanos : deadline - System.nanoTime();
+    if (nanos > 0 && wait <= 0) {
+      return false;
+    }
+    boolean canLead = wait <= 0 || wait >= EventPump.MIN_LEAD_NANOS;
+    if (canLead && p.tryLead()) {
+      lead(p, wait);
+      return nanos == 0 ? queue.count() > 0 : !Thread.currentThread().isInterrupted();
+    }
+    if (nanos == 0) {
+      return false;
+    }
+    if (!canLead) {
+      return sleep(false, deadline);
+    }
+    p.follow(this);
+    try {
+      return sleep(nanos < 0, deadline);
+    } finally {
+      p.unfollow(this);
+    }
+  }
+
+  /** Polls {@code p}, whose lead this thread took, with the lock held (dropped meanwhile). */
+  private void lead(EventPump p, long wait) {
+    pumper = Thread.currentThread();
+    unlock();
+    try {
+      p.poll(wait);
+    } finally {
+      p.release();
+      lock();
+      pumper = null;
+    }
+  }
+
   /** Sleeps for an event; false on timeout or interrupt (the interrupt status is kept). */
   private boolean sleep(boolean forever, long deadline) {
     sleepers++;
@@ -757,6 +822,9 @@ public final class EmulatedKQueue implements KQueue {
     queue.insertTail(kn);
     if (sleepers > 0) {
       events.signal();
+    }
+    if (pumper != null && pumper != Thread.currentThread()) {
+      wakePump = true;
     }
     if (!watchers.isEmpty() || readiness != null) {
       notifyPending = true;
@@ -816,7 +884,12 @@ public final class EmulatedKQueue implements KQueue {
   void unlock() {
     boolean notify = notifyPending;
     notifyPending = false;
+    EventPump wake = wakePump ? pump : null;
+    wakePump = false;
     lock.unlock();
+    if (wake != null) {
+      wake.wakeup();
+    }
     if (notify) {
       watchers.post(0);
       ReadinessSignal signal = readiness;
@@ -825,6 +898,36 @@ public final class EmulatedKQueue implements KQueue {
           signal.set(queue.count() > 0);
         }
       }
+    }
+  }
+
+  /**
+   * From now on this kqueue's sleepers wait on {@code p} themselves when they can. A kqueue keeps the
+   * first pump it is given; events of another pump reach it through that pump's own thread.
+   */
+  void usePump(EventPump p) {
+    if (pump != null) {
+      return;
+    }
+    lock();
+    try {
+      if (pump == null) {
+        pump = p;
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** {@link EventPump} offers its lead: wake a sleeper, which takes it if it still needs it. */
+  void offerLead() {
+    lock();
+    try {
+      if (sleepers > 0) {
+        events.signal();
+      }
+    } finally {
+      unlock();
     }
   }
 
@@ -871,6 +974,7 @@ public final class EmulatedKQueue implements KQueue {
       }
       closed = true;
       events.signalAll();
+      wakePump = pumper != null;
       flux.signalAll();
       table.forEach(all::add);
       for (KNote kn : all) {

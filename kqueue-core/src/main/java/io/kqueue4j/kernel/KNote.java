@@ -83,6 +83,18 @@ public final class KNote {
   }
 
   /**
+   * Tells the knote's kqueue that its events come from {@code pump}, so that a thread waiting in
+   * {@code kevent} there polls the pump's source itself rather than waiting for the pump's thread
+   * to hand each event over. Called by a filter's {@code attach}; the kqueue keeps the first pump
+   * it is given.
+   *
+   * @param pump the event source behind this knote
+   */
+  public void usePump(EventPump pump) {
+    kq.usePump(pump);
+  }
+
+  /**
    * {@code kn_filter}: the filter the knote was registered with.
    *
    * @return the filter id, an {@code EVFILT_*} value

@@ -1,0 +1,178 @@
+package io.kqueue4j.kernel;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An operating-system event source (an epoll instance, say) that the thread about to sleep in
+ * {@code kevent} waits on itself, leader/follower style, so that an event reaches that thread with
+ * one wake-up instead of two (source thread, then the sleeper).
+ *
+ * <p>At most one thread polls the {@link Source} at a time: the <em>leader</em>. A thread in {@code
+ * kevent} on a kqueue that uses this pump (see {@link KNote#usePump}) leads when nobody does; other
+ * sleepers of such kqueues wait on their kqueue as usual and are woken by the leader's dispatch. When
+ * no {@code kevent} caller leads, the pump's own thread does, so that events keep reaching knotes
+ * (and through them watching kqueues and readiness descriptors) while no thread waits. That thread
+ * steps back, without a wake-up per event, while callers come and go: after a caller stops leading
+ * it waits {@link #GRACE_NANOS} for the next caller before it polls itself, and when a caller starts
+ * waiting while the pump's thread polls, the thread is woken, hands over and is not woken again
+ * until a caller lets go with nobody to follow it.
+ *
+ * <p>Thread-safe. The pump's thread is a daemon started by the constructor.
+ */
+public final class EventPump {
+  /** How long the pump's thread leaves polling to a returning {@code kevent} caller. */
+  public static final long GRACE_NANOS = 1_000_000;
+
+  private static final System.Logger LOG = System.getLogger(EventPump.class.getName());
+
+  /**
+   * What a pump polls: one system call that waits for events and dispatches them to their knotes.
+   * Called by one thread at a time.
+   */
+  public interface Source {
+    /**
+     * Waits for events and dispatches them (activating knotes); returns after one batch, on {@link
+     * #wakeup()}, or when {@code nanos} have passed.
+     *
+     * @param nanos at most this long; negative for no limit, 0 to only collect what is ready. The
+     *     source may round down to its clock's resolution but not up.
+     */
+    void poll(long nanos);
+
+    /**
+     * Makes a {@link #poll} in progress, or the next one, return soon. Called from any thread.
+     */
+    void wakeup();
+  }
+
+  private final Source source;
+  private final Thread thread;
+  private final InterruptHook interruptHook;
+  private final AtomicReference<Thread> leader = new AtomicReference<>();
+  /** The kqueue whose caller most recently waited while another thread led; it is offered the lead. */
+  private final AtomicReference<EmulatedKQueue> follower = new AtomicReference<>();
+  private volatile boolean threadIdle;
+  private volatile long graceEnds;
+  private volatile boolean inGrace;
+
+  /**
+   * Starts the pump's thread over {@code source}.
+   *
+   * @param threadName the name of the pump's thread
+   * @param source what the leader polls
+   */
+  public EventPump(String threadName, Source source) {
+    this.source = source;
+    this.interruptHook = new InterruptHook(source);
+    this.thread = new Thread(this::serve, threadName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The smallest wait a caller can lead for: the resolution of {@code epoll_wait}'s timeout. */
+  static final long MIN_LEAD_NANOS = 1_000_000;
+
+  /** Takes the lead for the calling {@code kevent} thread; false when another thread has it. */
+  boolean tryLead() {
+    return leader.compareAndSet(null, Thread.currentThread());
+  }
+
+  /**
+   * Polls as the leader, for at most {@code nanos} (negative: no limit). The wait ends early when
+   * the thread is interrupted, whose status is kept.
+   */
+  void poll(long nanos) {
+    interruptHook.enter();
+    try {
+      source.poll(nanos);
+    } finally {
+      interruptHook.exit();
+    }
+  }
+
+  /**
+   * Gives the lead up and offers it to a waiting caller; the pump's thread takes it after {@link
+   * #GRACE_NANOS} unless a caller has.
+   */
+  void release() {
+    startGrace();
+    leader.set(null);
+    promoteFollower();
+    if (threadIdle) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /**
+   * Called by a {@code kevent} caller of {@code kq} that is about to sleep because another thread
+   * leads. When the pump's own thread leads, it is woken so that it hands the lead over.
+   */
+  void follow(EmulatedKQueue kq) {
+    follower.set(kq);
+    if (leader.get() == thread) {
+      source.wakeup();
+    }
+  }
+
+  /** The caller of {@code kq} woke up: it no longer needs the lead offered. */
+  void unfollow(EmulatedKQueue kq) {
+    follower.compareAndSet(kq, null);
+  }
+
+  /** Makes the leader's {@link #poll} return; for a kqueue whose leader must see a new event. */
+  void wakeup() {
+    source.wakeup();
+  }
+
+  private void promoteFollower() {
+    EmulatedKQueue kq = follower.getAndSet(null);
+    if (kq != null) {
+      kq.offerLead();
+    }
+  }
+
+  private void startGrace() {
+    graceEnds = System.nanoTime() + GRACE_NANOS;
+    inGrace = true;
+  }
+
+  /** The pump's thread: polls whenever no {@code kevent} caller does. */
+  private void serve() {
+    while (true) {
+      if (leader.get() != null) {
+        threadIdle = true;
+        if (leader.get() != null) {
+          LockSupport.park(this);
+        }
+        threadIdle = false;
+        continue;
+      }
+      if (inGrace) {
+        long left = graceEnds - System.nanoTime();
+        if (left > 0) {
+          LockSupport.parkNanos(this, left);
+          continue;
+        }
+        inGrace = false;
+      }
+      if (!leader.compareAndSet(null, thread)) {
+        continue;
+      }
+      try {
+        source.poll(-1);
+      } catch (RuntimeException | Error e) {
+        leader.set(null);
+        LOG.log(Level.ERROR, thread.getName() + ": the event source failed; only threads in"
+            + " kevent poll it from now on", e);
+        return;
+      }
+      leader.set(null);
+      if (follower.get() != null) {
+        startGrace();
+        promoteFollower();
+      }
+    }
+  }
+}
