@@ -94,6 +94,9 @@ public interface KQueue extends AutoCloseable {
   /**
    * {@code kevent(2)} with explicit counts, as in C.
    *
+   * <p>An entry of {@code eventlist} that already holds the event to store (equal fields, the same
+   * {@code udata} object) may be left in place rather than replaced by a new, equal {@link KEvent}.
+   *
    * @param changelist changes to apply in order; may be {@code null} when {@code nchanges} is 0
    * @param nchanges how many entries of {@code changelist} to apply, from index 0
    * @param eventlist where events and per-change errors are stored; may be {@code null} when

@@ -214,10 +214,19 @@ public final class EmulatedKQueue implements KQueue {
     return nerrors;
   }
 
+  /**
+   * Stores an event. A {@code KEvent[]} slot that holds the same event already (same fields, the
+   * same {@code udata} object) is left as it is: a loop that receives the same event again, as a
+   * triggered {@code EV_CLEAR} knote returns it, allocates nothing.
+   */
   private static void store(KEvent[] arr, KEventBuffer buf, int index, long ident, short filter,
       int flags, int fflags, long data, Object udata) {
     if (arr != null) {
-      arr[index] = new KEvent(ident, filter, flags, fflags, data, udata);
+      KEvent old = arr[index];
+      if (old == null || old.ident() != ident || old.filter() != filter || old.flags() != flags
+          || old.fflags() != fflags || old.data() != data || old.udata() != udata) {
+        arr[index] = new KEvent(ident, filter, flags, fflags, data, udata);
+      }
     } else {
       buf.set(index, ident, filter, flags, fflags, data, udata);
     }
