@@ -1,6 +1,7 @@
 package io.kqueue4j.filters.descriptor;
 
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.EventPump;
 
 /**
  * One descriptor watched by a {@link ReadinessSource}, shared by every knote on that descriptor in
@@ -92,4 +93,14 @@ public interface DescriptorWatch {
 
   /** Stops watching; called once, when the last knote on the descriptor is gone. */
   void close();
+
+  /**
+   * The pump that polls this watch's source, if it has one: a kqueue with knotes on the watch lets
+   * its {@code kevent} caller poll the source itself (see {@link EventPump}).
+   *
+   * @return the source's pump, or {@code null} (the default) when the source runs its own threads
+   */
+  default EventPump pump() {
+    return null;
+  }
 }

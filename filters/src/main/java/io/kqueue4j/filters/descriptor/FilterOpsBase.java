@@ -5,6 +5,7 @@ import static io.kqueue4j.KEvent.EV_ERROR;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KEventSink;
 import io.kqueue4j.kernel.KNote;
@@ -31,6 +32,10 @@ abstract class FilterOpsBase implements FilterOps {
   @Override
   public final void attach(KNote kn) throws KQueueException {
     WatchedDescriptors.attach(kn, read, wd -> check(kn, wd));
+    EventPump pump = ((WatchedDescriptor) kn.hook()).watch.pump();
+    if (pump != null) {
+      kn.usePump(pump);
+    }
   }
 
   /** Refuses a registration the object's {@code fo_kqfilter} refuses; called before counting. */

@@ -2,7 +2,9 @@ package io.kqueue4j.linux.descriptor;
 
 import io.kqueue4j.linux.Epoll;
 import io.kqueue4j.linux.EpollEventArray;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.linux.ErrnoException;
+import io.kqueue4j.linux.EventFd;
 import io.kqueue4j.linux.Inotify;
 import io.kqueue4j.linux.InotifyEvent;
 import java.lang.System.Logger.Level;
@@ -17,8 +19,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The one epoll instance and the one thread ({@code kqueue4j-epoll}) that feed {@code
- * EVFILT_READ}/{@code EVFILT_WRITE} of every descriptor in every emulated kqueue of the process.
+ * The one epoll instance that feeds {@code EVFILT_READ}/{@code EVFILT_WRITE} of every descriptor in
+ * every emulated kqueue of the process, polled through one {@link EventPump}: by the thread waiting
+ * in {@code kevent} when it can lead the pump, else by the pump's thread ({@code kqueue4j-epoll}).
  *
  * <p>Descriptors are registered edge-triggered ({@code EPOLLET}): epoll reports each change of
  * readiness once, the thread posts it to the descriptor's knote lists, and the kernel's own
@@ -30,18 +33,25 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * an event that arrives after its watch was closed, or after the slot was reused, is recognised
  * and dropped.
  *
- * <p>Thread-safe. The thread is a daemon and lives as long as the process.
+ * <p>Thread-safe; {@link #poll} is called by one thread at a time, the pump's leader. The pump's
+ * thread is a daemon and lives as long as the process.
  */
-final class DescriptorPoller implements Runnable {
+final class DescriptorPoller implements EventPump.Source {
   private static final System.Logger LOG = System.getLogger(DescriptorPoller.class.getName());
   /** The tag of the inotify descriptor: no slot has this generation and number. */
   private static final long INOTIFY_TAG = -1L;
+  /** The tag of the eventfd that {@link #wakeup()} signals. */
+  private static final long WAKEUP_TAG = -2L;
   /** Marks a hint as coming from this thread; the low 32 bits are epoll's revents. */
   static final long HINT = 1L << 40;
+
+  private static final long MAX_WAIT_MS = Integer.MAX_VALUE;
 
   private static DescriptorPoller instance;
 
   private final Epoll epoll;
+  private final EventFd wakeup;
+  private final EventPump pump;
   private final EpollEventArray events = new EpollEventArray(512);
   private final Object lock = new Object();
   /** The watch in each slot; replaced (grown) under {@link #lock}, read by the thread. */
@@ -54,20 +64,30 @@ final class DescriptorPoller implements Runnable {
   private Inotify inotify;
   private final Map<Integer, LinuxWatch[]> byWatchDescriptor = new HashMap<>();
 
-  private DescriptorPoller(Epoll epoll) {
+  private DescriptorPoller(Epoll epoll, EventFd wakeup) throws ErrnoException {
     this.epoll = epoll;
+    this.wakeup = wakeup;
+    epoll.add(wakeup.fd(), Epoll.EPOLLIN, WAKEUP_TAG);
+    this.pump = new EventPump("kqueue4j-epoll", this);
   }
 
   /** The process's poller, started on first use. */
   static synchronized DescriptorPoller get() throws ErrnoException {
     if (instance == null) {
-      DescriptorPoller poller = new DescriptorPoller(Epoll.open());
-      Thread thread = new Thread(poller, "kqueue4j-epoll");
-      thread.setDaemon(true);
-      thread.start();
-      instance = poller;
+      Epoll epoll = Epoll.open();
+      try {
+        instance = new DescriptorPoller(epoll, EventFd.open());
+      } catch (ErrnoException | RuntimeException e) {
+        epoll.close();
+        throw e;
+      }
     }
     return instance;
+  }
+
+  /** The pump through which kqueues with descriptor knotes poll this epoll instance. */
+  EventPump pump() {
+    return pump;
   }
 
   // ---------------------------------------------------------------- registrations
@@ -160,31 +180,40 @@ final class DescriptorPoller implements Runnable {
     }
   }
 
-  // ---------------------------------------------------------------- the thread
+  // ---------------------------------------------------------------- the pump's source
 
   @Override
-  public void run() {
-    while (true) {
-      int n;
+  public void poll(long nanos) {
+    int n;
+    try {
+      n = epoll.waitEvents(events, nanos < 0 ? -1 : (int) Math.min(nanos / 1_000_000, MAX_WAIT_MS));
+    } catch (ErrnoException e) {
+      // epoll_wait fails only for a bad epoll descriptor or event array: nothing to retry
+      throw new IllegalStateException("epoll_wait failed; descriptor events stop", e);
+    }
+    for (int i = 0; i < n; i++) {
+      long tag = events.data(i);
+      int revents = events.events(i);
       try {
-        n = epoll.waitEvents(events, -1);
-      } catch (ErrnoException e) {
-        LOG.log(Level.ERROR, "epoll_wait failed; descriptor events stop", e);
-        return;
-      }
-      for (int i = 0; i < n; i++) {
-        long tag = events.data(i);
-        int revents = events.events(i);
-        try {
-          if (tag == INOTIFY_TAG) {
-            drainInotify();
-          } else {
-            dispatch(tag, revents);
-          }
-        } catch (RuntimeException | Error e) {
-          LOG.log(Level.ERROR, "descriptor event handler failed", e);
+        if (tag == WAKEUP_TAG) {
+          wakeup.drain();
+        } else if (tag == INOTIFY_TAG) {
+          drainInotify();
+        } else {
+          dispatch(tag, revents);
         }
+      } catch (ErrnoException | RuntimeException e) {
+        LOG.log(Level.ERROR, "descriptor event handler failed", e);
       }
+    }
+  }
+
+  @Override
+  public void wakeup() {
+    try {
+      wakeup.signal();
+    } catch (ErrnoException e) {
+      throw new IllegalStateException("cannot wake the epoll leader", e);
     }
   }
 

@@ -12,6 +12,7 @@ import io.kqueue4j.filters.descriptor.DescriptorKind;
 import io.kqueue4j.filters.descriptor.DescriptorWatch;
 import io.kqueue4j.filters.descriptor.Readiness;
 import io.kqueue4j.filters.descriptor.ReadinessListener;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.linux.Epoll;
 import io.kqueue4j.linux.ErrnoException;
 import io.kqueue4j.linux.FileStat;
@@ -257,6 +258,11 @@ final class LinuxWatch implements DescriptorWatch {
     } catch (KQueueException | ErrnoException e) {
       // Left as it is; events of the new object may be missed until it is registered afresh.
     }
+  }
+
+  @Override
+  public EventPump pump() {
+    return poller.pump();
   }
 
   @Override
