@@ -3,19 +3,24 @@ package io.kqueue4j.filters.vnode;
 import io.kqueue4j.Errno;
 import io.kqueue4j.FileDescriptors;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.filters.descriptor.SelectorDescriptors;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * Which {@link VnodeSource} feeds {@code EVFILT_VNODE} in this process, chosen once when first
  * asked: the available source with the highest priority among those that understand the
  * descriptors of {@link FileDescriptors#support()} (on Linux with module {@code native-linux},
  * {@code "linux-inotify"}); failing that, the portable fallback {@link PollingVnodeSource}, which
- * logs a warning that names itself, its interval and why no native source is in use.
+ * logs a warning that names itself, its interval and why no native source is in use. The fallback
+ * needs OS descriptors to {@code stat}: with a descriptor support whose descriptors are tokens for
+ * JDK channels ({@code portable-selector}, used when no native module is on the class path) no
+ * source can run, and registration fails with {@code EOPNOTSUPP} saying so.
  *
  * <p>System property {@value #SOURCE_PROPERTY} names a source to use instead (for instance {@code
  * portable-stat-polling} for a network file system whose remote changes inotify does not see).
@@ -25,6 +30,9 @@ public final class VnodeSources {
   public static final String SOURCE_PROPERTY = "io.kqueue4j.vnode.source";
 
   private static final System.Logger LOG = System.getLogger(VnodeSources.class.getName());
+  /** Descriptor supports whose numbers are not OS descriptors, so nothing can {@code stat} them. */
+  private static final Set<String> WITHOUT_OS_DESCRIPTORS =
+      Set.of("portable", SelectorDescriptors.NAME);
 
   private VnodeSources() {}
 
@@ -95,8 +103,13 @@ public final class VnodeSources {
         if (candidate.supportName() != null && !candidate.supportName().equals(SUPPORT)) {
           rejected.add(candidate.name() + " needs descriptor support \"" + candidate.supportName()
               + "\", not \"" + SUPPORT + "\"");
+        } else if (candidate.supportName() == null && WITHOUT_OS_DESCRIPTORS.contains(SUPPORT)) {
+          rejected.add(candidate.name() + " needs OS descriptors, and descriptor support \""
+              + SUPPORT + "\" hands out numbers that stand for JDK channels"
+              + " (on Linux, add io.kqueue4j:native-linux)");
         } else if (why != null) {
-          rejected.add(candidate.name() + " is unavailable: " + why);
+          rejected.add(candidate.name() + " is unavailable: "
+              + (why.getMessage() != null ? why.getMessage() : why.toString()));
         } else if (candidate instanceof PollingVnodeSource && best != null) {
           continue;
         } else if (best == null || candidate.priority() > best.priority()) {
@@ -111,7 +124,8 @@ public final class VnodeSources {
         LOG.log(Level.WARNING, "EVFILT_VNODE uses the portable fallback " + polling.name()
             + ": files are stat-polled every " + polling.interval().toMillis() + " ms by one thread"
             + (forced != null ? " (chosen with " + SOURCE_PROPERTY + ")"
-                : rejected.isEmpty() ? "" : "; " + String.join("; ", rejected)));
+                : rejected.isEmpty() ? "; no native source is on the class path"
+                : "; " + String.join("; ", rejected)));
       }
       return best;
     }

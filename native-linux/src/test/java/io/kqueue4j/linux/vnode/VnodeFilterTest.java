@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.FileDescriptors;
@@ -36,6 +37,7 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.vnode.VnodeSources;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,6 +46,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -435,6 +438,57 @@ class VnodeFilterTest extends VnodeTestSupport {
       }
     }
   }
+
+  @Test
+  void aWatchTheKernelDropsRevokesTheObject() throws Exception {
+    int asked = watch(file, EV_CLEAR, NOTE_REVOKE | NOTE_WRITE);
+    int notAsked = watch(file, EV_CLEAR, NOTE_WRITE);
+    InotifyVnode vnode = InotifyVnodeLoop.peek().vnodeOf(file);
+    // inotify_rm_watch behind the source's back: the kernel queues IN_IGNORED without
+    // IN_DELETE_SELF, as when it drops a watch itself (IN_UNMOUNT); the object is unobservable now
+    vnode.instance.inotify.removeWatch(vnode.wd);
+    KEvent[] events = events();
+    assertEquals(2, events.length, java.util.Arrays.toString(events));
+    for (KEvent e : events) {
+      assertTrue((e.flags() & EV_EOF) != 0, e.toString());
+      assertEquals(e.ident() == asked ? NOTE_REVOKE : 0, e.fflags(), e.toString());
+    }
+    assertTrue(vnode.isRevoked());
+    assertEquals(-1, vnode.wd, "the source knows the watch is gone");
+    Files.writeString(file, "more", APPEND);
+    expect("nothing is watched any more", asked, 0, notAsked, 0);
+    kq.kevent(new KEvent[] {KEvent.of(asked, EVFILT_VNODE, EV_DELETE, 0, 0, null),
+        KEvent.of(notAsked, EVFILT_VNODE, EV_DELETE, 0, 0, null)}, null, Duration.ZERO);
+    assertEquals(null, InotifyVnodeLoop.peek().vnodeOf(file), "released without a watch to remove");
+  }
+
+  @Test
+  void anExtendedAttributeIsNoteAttrib() throws Exception {
+    UserDefinedFileAttributeView xattrs =
+        Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+    assumeTrue(xattrs != null, "no user-defined attribute view in this JDK");
+    try {
+      xattrs.write("probe", ByteBuffer.wrap(new byte[] {1}));
+    } catch (IOException e) {
+      assumeTrue(false, "the temporary directory's file system has no user xattrs: " + e);
+    }
+    int fd = watch(file, EV_CLEAR, CHANGES);
+    xattrs.write("kqueue4j", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    expect(fd, NOTE_ATTRIB, "setxattr");
+    xattrs.delete("kqueue4j");
+    expect(fd, NOTE_ATTRIB, "removexattr");
+  }
+
+  @Test
+  void theTouchCommandIsNoteAttrib() throws Exception {
+    int fd = watch(file, EV_CLEAR, CHANGES | NOTE_OPEN | NOTE_CLOSE_WRITE);
+    command("touch", file.toString());
+    expect(fd, NOTE_ATTRIB | NOTE_OPEN | NOTE_CLOSE_WRITE,
+        "touch (coreutils): open, utimensat, close");
+    command("touch", dir.resolve("new").toString());
+    expect(fd, 0, "touch of another file");
+  }
+
   @Test
   void theParentWatchOfADirectoryEndsWithItsLastKnote() throws Exception {
     Path d = Files.createDirectory(dir.resolve("d"));

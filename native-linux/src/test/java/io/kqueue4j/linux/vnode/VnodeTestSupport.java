@@ -3,6 +3,7 @@ package io.kqueue4j.linux.vnode;
 import static io.kqueue4j.KEvent.EVFILT_VNODE;
 import static io.kqueue4j.KEvent.EV_ADD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kqueue4j.FileDescriptors;
@@ -11,6 +12,7 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.vnode.VnodeNotes;
 import io.kqueue4j.linux.Inotify;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +73,14 @@ abstract class VnodeTestSupport {
   void add(int fd, int flags, int fflags) throws KQueueException {
     kq.kevent(new KEvent[] {KEvent.of(fd, EVFILT_VNODE, EV_ADD | flags, fflags, 0, "fd" + fd)},
         null, Duration.ZERO);
+  }
+
+  /** Runs a command such as {@code touch} (coreutils) and requires it to succeed. */
+  static void command(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
+    assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + output);
   }
 
   /** Waits until every inotify event queued so far has been read and posted. */
