@@ -95,6 +95,22 @@ public interface DescriptorWatch {
   void close();
 
   /**
+   * Whether the hint of a post shows the side ready on its own, so that the knote is activated
+   * without a probe: a non-oneshot knote is probed again by the scan before delivery (FreeBSD's
+   * re-check), which sets {@code data} and applies the low-water mark then. End of file and errors
+   * must not be reported this way; they are set on the knote when posted.
+   *
+   * @param hint the hint of {@link ReadinessListener#readReady} or {@link
+   *     ReadinessListener#writeReady}
+   * @param read the side
+   * @return {@code true} when the hint shows readiness without end of file or error; {@code false}
+   *     (the default) to probe
+   */
+  default boolean readyByHint(long hint, boolean read) {
+    return false;
+  }
+
+  /**
    * The pump that polls this watch's source, if it has one: a kqueue with knotes on the watch lets
    * its {@code kevent} caller poll the source itself (see {@link EventPump}).
    *

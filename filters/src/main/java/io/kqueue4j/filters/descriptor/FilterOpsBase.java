@@ -2,6 +2,7 @@ package io.kqueue4j.filters.descriptor;
 
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_ERROR;
+import static io.kqueue4j.KEvent.EV_ONESHOT;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
@@ -49,6 +50,9 @@ abstract class FilterOpsBase implements FilterOps {
   @Override
   public final boolean event(KNote kn, long hint) {
     DescriptorWatch watch = ((WatchedDescriptor) kn.hook()).watch;
+    if (hint != 0 && (kn.flags() & EV_ONESHOT) == 0 && watch.readyByHint(hint, read)) {
+      return true; // the scan's re-check probes before delivery
+    }
     DescriptorKind kind = watch.kind();
     boolean ready;
     if (!(read ? watch.readOpen() : watch.writeOpen())

@@ -260,6 +260,23 @@ final class LinuxWatch implements DescriptorWatch {
     }
   }
 
+  /**
+   * A stream socket's post shows readiness on its own when epoll reported {@code POLLIN} (or {@code
+   * POLLOUT}) and nothing of end of file or error: the scan's probe then counts the bytes once,
+   * rather than once here and again there.
+   */
+  @Override
+  public boolean readyByHint(long hint, boolean read) {
+    if (kind != DescriptorKind.STREAM_SOCKET || (hint & DescriptorPoller.HINT) == 0) {
+      return false;
+    }
+    int revents = (int) hint;
+    if ((revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
+      return false;
+    }
+    return (revents & (read ? POLLIN : POLLOUT)) != 0;
+  }
+
   @Override
   public EventPump pump() {
     return poller.pump();
