@@ -71,6 +71,17 @@ public final class EventPump {
     thread.start();
   }
 
+  /**
+   * A {@link Source#poll} wait as the timeout of a system call that counts whole milliseconds, as
+   * {@code epoll_wait} does: rounded down, -1 for no limit.
+   *
+   * @param nanos the wait given to {@link Source#poll}
+   * @return the timeout in milliseconds
+   */
+  public static int toMillis(long nanos) {
+    return nanos < 0 ? -1 : (int) Math.min(nanos / 1_000_000, Integer.MAX_VALUE);
+  }
+
   /** The smallest wait a caller can lead for: the resolution of {@code epoll_wait}'s timeout. */
   static final long MIN_LEAD_NANOS = 1_000_000;
 

@@ -3,6 +3,7 @@ package io.kqueue4j.filters.vnode;
 import static io.kqueue4j.KEvent.NOTE_REVOKE;
 
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.kernel.KNoteList;
 
 /**
@@ -52,6 +53,16 @@ public abstract class Vnode {
   public final void revoke() {
     revoked = true;
     knotes.post(NOTE_REVOKE);
+  }
+
+  /**
+   * The pump that polls this object's source, if it has one: a kqueue with knotes on the object
+   * lets its {@code kevent} caller poll the source itself (see {@link EventPump}).
+   *
+   * @return the source's pump, or {@code null} (the default) when the source runs its own threads
+   */
+  public EventPump pump() {
+    return null;
   }
 
   /**

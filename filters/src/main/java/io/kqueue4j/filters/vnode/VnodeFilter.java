@@ -5,6 +5,7 @@ import static io.kqueue4j.KEvent.NOTE_REVOKE;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
 import java.io.UncheckedIOException;
@@ -52,6 +53,10 @@ public final class VnodeFilter implements FilterOps {
     Vnode vnode = source.acquire((int) kn.ident(), kn.sfflags());
     kn.setHook(vnode);
     vnode.knotes().add(kn);
+    EventPump pump = vnode.pump();
+    if (pump != null) {
+      kn.usePump(pump);
+    }
   }
 
   /** {@code filt_vfsdetach}. */

@@ -45,8 +45,6 @@ final class DescriptorPoller implements EventPump.Source {
   /** Marks a hint as coming from this thread; the low 32 bits are epoll's revents. */
   static final long HINT = 1L << 40;
 
-  private static final long MAX_WAIT_MS = Integer.MAX_VALUE;
-
   private static DescriptorPoller instance;
 
   private final Epoll epoll;
@@ -186,7 +184,7 @@ final class DescriptorPoller implements EventPump.Source {
   public void poll(long nanos) {
     int n;
     try {
-      n = epoll.waitEvents(events, nanos < 0 ? -1 : (int) Math.min(nanos / 1_000_000, MAX_WAIT_MS));
+      n = epoll.waitEvents(events, EventPump.toMillis(nanos));
     } catch (ErrnoException e) {
       // epoll_wait fails only for a bad epoll descriptor or event array: nothing to retry
       throw new IllegalStateException("epoll_wait failed; descriptor events stop", e);
@@ -202,7 +200,7 @@ final class DescriptorPoller implements EventPump.Source {
         } else {
           dispatch(tag, revents);
         }
-      } catch (ErrnoException | RuntimeException e) {
+      } catch (ErrnoException | RuntimeException | Error e) {
         LOG.log(Level.ERROR, "descriptor event handler failed", e);
       }
     }

@@ -4,6 +4,7 @@ import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.vnode.NoteCounts;
 import io.kqueue4j.filters.vnode.Vnode;
 import io.kqueue4j.filters.vnode.VnodeState;
+import io.kqueue4j.kernel.EventPump;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +64,11 @@ final class InotifyVnode extends Vnode {
   @Override
   public void release(int fd, int notes) {
     loop.release(this, notes);
+  }
+
+  @Override
+  public EventPump pump() {
+    return loop.pump();
   }
 
   @Override

@@ -12,9 +12,11 @@ import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.vnode.VnodeNotes;
 import io.kqueue4j.filters.vnode.VnodeState;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.linux.Epoll;
 import io.kqueue4j.linux.EpollEventArray;
 import io.kqueue4j.linux.ErrnoException;
+import io.kqueue4j.linux.EventFd;
 import io.kqueue4j.linux.FileStat;
 import io.kqueue4j.linux.Inotify;
 import io.kqueue4j.linux.InotifyEvent;
@@ -35,8 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The inotify instances that feed {@code EVFILT_VNODE} in every emulated kqueue of the process, and
- * the one thread, {@code kqueue4j-vnode-inotify}, that waits on them with epoll.
+ * The inotify instances that feed {@code EVFILT_VNODE} in every emulated kqueue of the process,
+ * waited on with one epoll instance through an {@link EventPump}: by the thread in {@code kevent}
+ * of a kqueue with vnode knotes when it can lead the pump, else by the pump's thread, {@code
+ * kqueue4j-vnode-inotify}.
  *
  * <p>Each watched object (device and inode) has one {@link InotifyVnode}, in one instance, however
  * many descriptors, knotes and kqueues refer to it; its inotify mask is the union of what they ask
@@ -46,26 +50,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * held, post them to the objects' knote lists. After an {@code IN_Q_OVERFLOW} every object of the
  * instance is compared with its last known state instead, so that no change goes unreported.
  *
- * <p>Lock order: a knote list's lock, then {@link #lock}. {@link #gate} is held by the thread around
- * a whole turn (read, derive, post) and by tests that need events to pile up or to have been
- * delivered.
+ * <p>Lock order: a knote list's lock, then {@link #lock}. {@link #gate} is held by the polling
+ * thread around a whole turn (read, derive, post) and by tests that need events to pile up or to
+ * have been delivered.
  */
-final class InotifyVnodeLoop implements Runnable {
+final class InotifyVnodeLoop implements EventPump.Source {
   static final String INSTANCES_PROPERTY = "io.kqueue4j.vnode.inotifyInstances";
   static final int DEFAULT_INSTANCES = 2;
 
   private static final System.Logger LOG = System.getLogger(InotifyVnodeLoop.class.getName());
   /** Reads of one instance per turn, so that a busy instance cannot starve the others. */
   private static final int READS_PER_TURN = 16;
+  private static final long WAKEUP_TAG = -1;
   private static final Path MAX_USER_INSTANCES = Path.of("/proc/sys/fs/inotify/max_user_instances");
 
   private static InotifyVnodeLoop loop;
 
   /** Guards every watch, every {@link InotifyVnode} and the state of the current read. */
   final ReentrantLock lock = new ReentrantLock();
-  /** Held by the thread for a whole turn; fair, so that a test waiting on it cannot starve it. */
+  /** Held by the polling thread for a whole turn; fair, so that a test waiting on it cannot starve it. */
   final ReentrantLock gate = new ReentrantLock(true);
   private final Epoll epoll;
+  /** In {@link #epoll} with the tag -1: {@link #wakeup()} signals it. */
+  private final EventFd wakeup;
+  private final EventPump pump;
+  private final EpollEventArray ready;
   final Instance[] instances;
   private final Map<InotifyVnode.Key, InotifyVnode> byKey = new HashMap<>();
   private final AtomicLong overflows = new AtomicLong();
@@ -92,9 +101,17 @@ final class InotifyVnodeLoop implements Runnable {
 
   private record Post(InotifyVnode vnode, int notes, boolean revoke) {}
 
-  private InotifyVnodeLoop(Epoll epoll, Instance[] instances) {
+  private InotifyVnodeLoop(Epoll epoll, EventFd wakeup, Instance[] instances) {
     this.epoll = epoll;
+    this.wakeup = wakeup;
     this.instances = instances;
+    this.ready = new EpollEventArray(instances.length + 1);
+    this.pump = new EventPump("kqueue4j-vnode-inotify", this);
+  }
+
+  /** The pump through which kqueues with vnode knotes poll the instances. */
+  EventPump pump() {
+    return pump;
   }
 
   /** The process's loop, started on first use. */
@@ -140,11 +157,17 @@ final class InotifyVnodeLoop implements Runnable {
       LOG.log(Level.WARNING, "EVFILT_VNODE: " + opened.size() + " of " + wanted
           + " inotify instances: " + failure.getMessage());
     }
-    InotifyVnodeLoop started = new InotifyVnodeLoop(epoll, opened.toArray(new Instance[0]));
-    Thread thread = new Thread(started, "kqueue4j-vnode-inotify");
-    thread.setDaemon(true);
-    thread.start();
-    return started;
+    EventFd wakeup = null;
+    try {
+      wakeup = EventFd.open();
+      epoll.add(wakeup.fd(), Epoll.EPOLLIN, WAKEUP_TAG);
+    } catch (ErrnoException e) {
+      closeQuietly(wakeup);
+      opened.forEach(instance -> closeQuietly(instance.inotify));
+      closeQuietly(epoll);
+      throw FreeBsdErrors.of(e, "EVFILT_VNODE: eventfd for the inotify source");
+    }
+    return new InotifyVnodeLoop(epoll, wakeup, opened.toArray(new Instance[0]));
   }
 
   private static KQueueException instancesExhausted(ErrnoException e) {
@@ -388,30 +411,45 @@ final class InotifyVnodeLoop implements Runnable {
     vnode.pathFd = -1;
   }
 
-  // ---------------------------------------------------------------- the thread
+  // ---------------------------------------------------------------- the pump's source
+
+  /**
+   * One wait on the instances, then a turn on each that has events. When {@code epoll_wait} itself
+   * fails, every watched object is revoked and the source stops.
+   */
+  @Override
+  public void poll(long nanos) {
+    int n;
+    try {
+      n = epoll.waitEvents(ready, EventPump.toMillis(nanos));
+    } catch (ErrnoException | RuntimeException e) {
+      LOG.log(Level.ERROR, "EVFILT_VNODE: epoll_wait failed; every watched object is revoked", e);
+      revokeAll();
+      throw new IllegalStateException("EVFILT_VNODE: epoll_wait failed", e);
+    }
+    gate.lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        long tag = ready.data(i);
+        if (tag == WAKEUP_TAG) {
+          wakeup.drain();
+        } else {
+          drain(instances[(int) tag]);
+        }
+      }
+    } catch (ErrnoException | RuntimeException | Error e) {
+      LOG.log(Level.ERROR, "EVFILT_VNODE: handling inotify events failed", e);
+    } finally {
+      gate.unlock();
+    }
+  }
 
   @Override
-  public void run() {
-    EpollEventArray ready = new EpollEventArray(instances.length);
-    while (true) {
-      int n;
-      try {
-        n = epoll.waitEvents(ready, -1);
-      } catch (ErrnoException | RuntimeException e) {
-        LOG.log(Level.ERROR, "EVFILT_VNODE: epoll_wait failed; every watched object is revoked", e);
-        revokeAll();
-        return;
-      }
-      gate.lock();
-      try {
-        for (int i = 0; i < n; i++) {
-          drain(instances[(int) ready.data(i)]);
-        }
-      } catch (RuntimeException | Error e) {
-        LOG.log(Level.ERROR, "EVFILT_VNODE: handling inotify events failed", e);
-      } finally {
-        gate.unlock();
-      }
+  public void wakeup() {
+    try {
+      wakeup.signal();
+    } catch (ErrnoException e) {
+      throw new IllegalStateException("EVFILT_VNODE: cannot wake the inotify leader", e);
     }
   }
 
