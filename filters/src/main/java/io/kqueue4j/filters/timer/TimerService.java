@@ -1,13 +1,13 @@
 package io.kqueue4j.filters.timer;
 
-import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one timing mechanism behind every {@code EVFILT_TIMER} knote of every kqueue: FreeBSD's
- * callout wheel reduced to an indexed binary min-heap of deadlines and, for the {@link #system()}
- * service, one daemon thread ({@code kqueue4j-timer}) that sleeps until the earliest deadline.
+ * callout wheel reduced to an indexed min-heap of deadlines ({@link TimerHeap}) and, for the
+ * {@link #system()} service, one daemon thread ({@code kqueue4j-timer}) that sleeps until the
+ * earliest deadline.
  *
  * <p>Costs: scheduling and cancelling are O(log n) under one lock; finding the next due timer is
  * O(1), so a million idle timers do not delay one that is due; an expiry is O(log n). A timer is
@@ -32,8 +32,6 @@ public final class TimerService {
   /** How many expiries the thread handles before it lets schedulers at the lock. */
   private static final int BATCH = 256;
 
-  private static final int INITIAL_CAPACITY = 64;
-
   private final TimerClock clock;
   /** Monotonic time at creation: deadlines count from here, so they never wrap. */
   private final long origin;
@@ -42,8 +40,7 @@ public final class TimerService {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when an earlier deadline is scheduled while the thread sleeps. */
   private final Condition wake = lock.newCondition();
-  private Timer[] heap = new Timer[INITIAL_CAPACITY];
-  private int size;
+  private final TimerHeap heap = new TimerHeap();
   private Thread thread;
   /** The deadline the thread sleeps until, or {@code Long.MAX_VALUE}; guarded by the lock. */
   private long sleepingUntil = Long.MAX_VALUE;
@@ -109,7 +106,7 @@ public final class TimerService {
   public int size() {
     lock.lock();
     try {
-      return size;
+      return heap.size();
     } finally {
       lock.unlock();
     }
@@ -124,7 +121,7 @@ public final class TimerService {
   public long nextDelayNanos() {
     lock.lock();
     try {
-      return size == 0 ? -1 : Math.max(0, heap[0].deadline - now());
+      return heap.size() == 0 ? -1 : Math.max(0, heap.firstDeadline() - now());
     } finally {
       lock.unlock();
     }
@@ -159,16 +156,9 @@ public final class TimerService {
       if (timer.index >= 0) {
         throw new IllegalStateException("timer already scheduled");
       }
-      timer.deadline = saturatedAdd(now(), delayNanos);
-      if (size == heap.length) {
-        heap = Arrays.copyOf(heap, size * 2);
-      }
-      heap[size] = timer;
-      timer.index = size;
-      size++;
-      siftUp(timer.index);
+      heap.add(timer, saturatedAdd(now(), delayNanos));
       if (threaded && timer.index == 0) {
-        startOrWake(timer.deadline);
+        startOrWake(heap.firstDeadline());
       }
     } finally {
       lock.unlock();
@@ -187,10 +177,7 @@ public final class TimerService {
       if (timer.index < 0) {
         return false;
       }
-      removeAt(timer.index);
-      if (size < heap.length / 4 && heap.length > INITIAL_CAPACITY) {
-        heap = Arrays.copyOf(heap, Math.max(INITIAL_CAPACITY, heap.length / 2));
-      }
+      heap.remove(timer);
       return true;
     } finally {
       lock.unlock();
@@ -212,21 +199,21 @@ public final class TimerService {
   /** Fires up to {@code max} due timers at time {@code now}; with the lock held. */
   private int fireDue(long now, int max) {
     int fired = 0;
-    while (size > 0 && fired < max) {
-      Timer timer = heap[0];
-      if (timer.deadline > now) {
+    while (heap.size() > 0 && fired < max) {
+      long deadline = heap.firstDeadline();
+      if (deadline > now) {
         break;
       }
+      Timer timer = heap.first();
       long count;
       long period = timer.period();
       if (period > 0) {
-        long elapsed = (now - timer.deadline) / period + 1;
+        long elapsed = (now - deadline) / period + 1;
         count = elapsed;
-        timer.deadline = saturatedAdd(timer.deadline, saturatedMultiply(elapsed, period));
-        siftDown(0);
+        heap.rescheduleFirst(saturatedAdd(deadline, saturatedMultiply(elapsed, period)));
       } else {
         count = 1;
-        removeAt(0);
+        heap.remove(timer);
       }
       fired++;
       try {
@@ -255,14 +242,14 @@ public final class TimerService {
     try {
       while (true) {
         long now = now();
-        if (size == 0) {
+        if (heap.size() == 0) {
           sleepingUntil = Long.MAX_VALUE;
           wake.awaitUninterruptibly();
           continue;
         }
-        long delay = heap[0].deadline - now;
+        long delay = heap.firstDeadline() - now;
         if (delay > 0) {
-          sleepingUntil = heap[0].deadline;
+          sleepingUntil = heap.firstDeadline();
           try {
             wake.awaitNanos(delay);
           } catch (InterruptedException e) {
@@ -283,81 +270,11 @@ public final class TimerService {
     }
   }
 
-  // ---------------------------------------------------------------- heap
-
-  private void removeAt(int index) {
-    Timer removed = heap[index];
-    size--;
-    Timer last = heap[size];
-    heap[size] = null;
-    removed.index = -1;
-    if (index != size) {
-      heap[index] = last;
-      last.index = index;
-      if (!siftUp(index)) {
-        siftDown(index);
-      }
-    }
-  }
-
-  /** @return whether the entry moved */
-  private boolean siftUp(int index) {
-    Timer timer = heap[index];
-    int start = index;
-    while (index > 0) {
-      int parent = (index - 1) >>> 1;
-      Timer above = heap[parent];
-      if (above.deadline <= timer.deadline) {
-        break;
-      }
-      heap[index] = above;
-      above.index = index;
-      index = parent;
-    }
-    heap[index] = timer;
-    timer.index = index;
-    return index != start;
-  }
-
-  private void siftDown(int index) {
-    Timer timer = heap[index];
-    int half = size >>> 1;
-    while (index < half) {
-      int child = 2 * index + 1;
-      Timer smaller = heap[child];
-      int right = child + 1;
-      if (right < size && heap[right].deadline < smaller.deadline) {
-        child = right;
-        smaller = heap[right];
-      }
-      if (timer.deadline <= smaller.deadline) {
-        break;
-      }
-      heap[index] = smaller;
-      smaller.index = index;
-      index = child;
-    }
-    heap[index] = timer;
-    timer.index = index;
-  }
-
   /** Checks the heap order and indexes; for tests. */
   void checkInvariants() {
     lock.lock();
     try {
-      for (int i = 0; i < size; i++) {
-        if (heap[i].index != i) {
-          throw new IllegalStateException("index " + heap[i].index + " at slot " + i);
-        }
-        if (i > 0 && heap[(i - 1) >>> 1].deadline > heap[i].deadline) {
-          throw new IllegalStateException("heap order broken at slot " + i);
-        }
-      }
-      for (int i = size; i < heap.length; i++) {
-        if (heap[i] != null) {
-          throw new IllegalStateException("stale slot " + i);
-        }
-      }
+      heap.checkInvariants();
     } finally {
       lock.unlock();
     }
@@ -380,14 +297,12 @@ public final class TimerService {
   }
 
   /**
-   * One scheduled timer: its deadline and heap slot. The filter's per-knote entry extends it, so a
-   * timer costs one object; the period is asked of the subclass when the timer expires, so it need
-   * not be stored twice.
+   * One timer: its slot in the heap, which holds its deadline. The filter's per-knote entry extends
+   * it, so a timer costs one object; the period is asked of the subclass when the timer expires, so
+   * it need not be stored twice.
    */
   abstract static class Timer {
-    /** Guarded by the service's lock. */
-    long deadline;
-    /** Slot in the heap, -1 when not scheduled; guarded by the lock. */
+    /** Slot in the heap, -1 when not scheduled; guarded by the service's lock. */
     int index = -1;
 
     /**

@@ -179,6 +179,57 @@ class TimerServiceTest {
   }
 
   /**
+   * Thousands of one-shot timers, more than one page of the heap, half of them cancelled: the rest
+   * expire in deadline order, each once.
+   */
+  @Test
+  void manyTimersAcrossHeapPagesExpireInDeadlineOrder() {
+    int count = 5 * TimerHeap.PAGE + 17;
+    Random random = new Random(42);
+    List<long[]> fired = new ArrayList<>(); // {deadline, expected slot}
+    List<TimerService.Timer> timers = new ArrayList<>();
+    long[] deadlines = new long[count];
+    for (int i = 0; i < count; i++) {
+      long deadline = 1 + random.nextInt(1_000_000);
+      deadlines[i] = deadline;
+      TimerService.Timer timer = new TimerService.Timer() {
+        @Override
+        long period() {
+          return 0;
+        }
+
+        @Override
+        void expired(long n) {
+          fired.add(new long[] {deadline, n});
+        }
+      };
+      timers.add(timer);
+      service.schedule(timer, deadline);
+    }
+    service.checkInvariants();
+    int cancelled = 0;
+    for (int i = 0; i < count; i += 2) {
+      assertTrue(service.cancel(timers.get(i)));
+      cancelled++;
+    }
+    service.checkInvariants();
+    assertEquals(count - cancelled, service.size());
+    for (long t = 0; t <= 1_000_000; t += 997) {
+      clock.advanceNanos(997);
+      service.expire();
+      service.checkInvariants();
+    }
+    clock.advanceNanos(1_000_000);
+    service.expire();
+    assertEquals(0, service.size());
+    assertEquals(count - cancelled, fired.size());
+    for (int i = 1; i < fired.size(); i++) {
+      assertTrue(fired.get(i - 1)[0] <= fired.get(i)[0], "expired out of deadline order at " + i);
+    }
+    fired.forEach(f -> assertEquals(1, f[1]));
+  }
+
+  /**
    * A randomized run against a model: after every step each timer's total must equal the number
    * of its deadlines that have passed, computed directly.
    */
