@@ -72,15 +72,25 @@ class TimerScaleTest {
     }
   }
 
-  /** A due timer among a million idle ones is delivered as promptly as without them. */
+  /**
+   * A due timer among a million idle ones is delivered, not early, and alone. (That it is as prompt
+   * as without them is a speed target, measured by {@code TimerBenchmark} in {@code benchmarks}
+   * with its {@code idle} timers.)
+   */
   @Test
-  void aMillionIdleTimersDoNotDelayADueOne() throws Exception {
+  void aDueTimerAmongAMillionIdleOnesIsDeliveredAlone() throws Exception {
     try (KQueue kq = KQueue.emulated()) {
-      long lonely = lateness(kq);
       register(kq, 1000, 1_000_000, EV_ADD, Duration.ofHours(1).toMillis());
-      long crowded = lateness(kq);
-      assertTrue(crowded < Math.max(5 * lonely, Duration.ofMillis(20).toNanos()),
-          "lateness among a million timers " + crowded + " ns, alone " + lonely + " ns");
+      KEvent[] out = new KEvent[2];
+      long start = System.nanoTime();
+      kq.kevent(new KEvent[] {KEvent.of(7, EVFILT_TIMER, EV_ADD | EV_ONESHOT, 0, 5, null)}, null,
+          Duration.ZERO);
+      assertEquals(1, kq.kevent(null, out, Duration.ofSeconds(10)));
+      long waited = System.nanoTime() - start;
+      assertEquals(7, out[0].ident());
+      assertEquals(1, out[0].data());
+      assertTrue(waited >= Duration.ofMillis(5).toNanos(), "fired after " + waited + " ns");
+      assertEquals(0, kq.kevent(null, out, Duration.ZERO), "an idle timer fired");
     }
   }
 
@@ -103,21 +113,6 @@ class TimerScaleTest {
           perTimer);
       assertTrue(perTimer < 160, "bytes per idle timer with its knote: " + perTimer);
     }
-  }
-
-  /** The best of five: how late a 5 ms oneshot is delivered, in nanoseconds. */
-  private static long lateness(KQueue kq) throws KQueueException {
-    long best = Long.MAX_VALUE;
-    KEvent[] out = new KEvent[1];
-    for (int i = 0; i < 5; i++) {
-      long start = System.nanoTime();
-      kq.kevent(new KEvent[] {KEvent.of(7, EVFILT_TIMER, EV_ADD | EV_ONESHOT, 0, 5, null)}, null,
-          Duration.ZERO);
-      assertEquals(1, kq.kevent(null, out, Duration.ofSeconds(10)));
-      assertEquals(7, out[0].ident());
-      best = Math.min(best, System.nanoTime() - start - Duration.ofMillis(5).toNanos());
-    }
-    return best;
   }
 
   private static long usedAfterGc(MemoryMXBean memory) throws InterruptedException {
