@@ -275,13 +275,42 @@ public final class Inotify implements AutoCloseable {
    * @throws ErrnoException with {@code EBADF} once closed
    */
   public int read(InotifyEvent.Handler handler) throws ErrnoException {
+    return dispatch(LibC.read(fd.get(), bufferAddress, buffer.capacity()), handler);
+  }
+
+  /**
+   * As {@link #read}, but returns the bytes that the {@code read(2)} took. The kernel copies events
+   * until the queue is empty or the next one does not fit, so a result that leaves at least {@link
+   * #MIN_BUFFER_SIZE} bytes of {@link #bufferSize()} unused means that the queue was empty when
+   * the read ended: a caller woken by a level-triggered epoll need not read again to find out.
+   *
+   * @param handler called once per event, in the kernel's order
+   * @return the bytes read, 0 when no event was queued
+   * @throws ErrnoException as {@link #read}
+   */
+  public int readBytes(InotifyEvent.Handler handler) throws ErrnoException {
     int length = LibC.read(fd.get(), bufferAddress, buffer.capacity());
+    dispatch(length, handler);
+    return Math.max(0, length);
+  }
+
+  /** Passes the events in the first {@code length} bytes of the buffer; returns their number. */
+  private int dispatch(int length, InotifyEvent.Handler handler) {
     int count = 0;
     for (int offset = 0; offset < length; count++) {
       offset = event.wrap(buffer, offset);
       handler.onEvent(event);
     }
     return count;
+  }
+
+  /**
+   * The size of the buffer each read fills.
+   *
+   * @return the bytes one {@code read(2)} may return at most
+   */
+  public int bufferSize() {
+    return buffer.capacity();
   }
 
   /** {@code close(2)}: removes every watch. */

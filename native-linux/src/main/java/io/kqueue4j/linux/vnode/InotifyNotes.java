@@ -43,6 +43,13 @@ final class InotifyNotes {
   /** Always watched on a directory. */
   static final int DIRECTORY_EVENTS = IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF | ENTRY_EVENTS;
 
+  /**
+   * The bits that {@link #notes} derives from the state before and after a read (link count, size,
+   * mode and owner): while no knote of an object asks for one of them, its events alone give every
+   * bit asked for, and the source need not {@code fstat} it.
+   */
+  static final int STATE_NOTES = NOTE_DELETE | NOTE_LINK | NOTE_ATTRIB | NOTE_EXTEND;
+
   private InotifyNotes() {}
 
   /**
@@ -156,6 +163,11 @@ final class InotifyNotes {
       if (from != null) {
         movedOut(from);
       }
+    }
+
+    /** Whether an {@code IN_MOVED_FROM} waits for its {@code IN_MOVED_TO}. */
+    boolean isPending() {
+      return !pending.isEmpty();
     }
 
     /** The end of a read: an unpaired {@code IN_MOVED_FROM} went to an unwatched directory. */

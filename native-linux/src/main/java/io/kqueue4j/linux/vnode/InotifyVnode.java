@@ -29,6 +29,11 @@ final class InotifyVnode extends Vnode {
   int references;
   final NoteCounts interest = new NoteCounts();
   VnodeState state;
+  /**
+   * {@link #state} missed the changes of reads that needed no state (see {@link
+   * InotifyNotes#STATE_NOTES}); its location is still current.
+   */
+  boolean stale;
   /** The parent directory watched to see this directory removed, or null. */
   InotifyVnode parent;
   /** Watched directories whose parent this is. */

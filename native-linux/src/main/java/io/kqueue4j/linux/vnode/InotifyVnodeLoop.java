@@ -45,10 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each watched object (device and inode) has one {@link InotifyVnode}, in one instance, however
  * many descriptors, knotes and kqueues refer to it; its inotify mask is the union of what they ask
  * for. A read of one instance is handled in three steps under {@link #lock}: record every event on
- * its object ({@link InotifyNotes.Changes}), {@code fstat} each object concerned once and turn
- * events and state change into {@code NOTE_*} bits ({@link InotifyNotes#notes}), then, with no lock
- * held, post them to the objects' knote lists. After an {@code IN_Q_OVERFLOW} every object of the
- * instance is compared with its last known state instead, so that no change goes unreported.
+ * its object ({@link InotifyNotes.Changes}), {@code fstat} each object concerned once when a knote
+ * asks for a bit that needs its state ({@link InotifyNotes#STATE_NOTES}) and turn events and state
+ * change into {@code NOTE_*} bits ({@link InotifyNotes#notes}), then, with no lock held, post them
+ * to the objects' knote lists. After an {@code IN_Q_OVERFLOW} every object of the instance is
+ * compared with its last known state instead, so that no change goes unreported.
  *
  * <p>Lock order: a knote list's lock, then {@link #lock}. {@link #gate} is held by the polling
  * thread around a whole turn (read, derive, post) and by tests that need events to pile up or to
@@ -210,6 +211,7 @@ final class InotifyVnodeLoop implements EventPump.Source {
       }
       vnode.references++;
       vnode.interest.add(notes);
+      refresh(vnode);
       try {
         updateMask(vnode);
         updateParent(vnode);
@@ -234,6 +236,7 @@ final class InotifyVnodeLoop implements EventPump.Source {
       }
       vnode.interest.remove(before);
       vnode.interest.add(after);
+      refresh(vnode);
       try {
         updateMask(vnode);
         updateParent(vnode);
@@ -246,6 +249,27 @@ final class InotifyVnodeLoop implements EventPump.Source {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Takes the state of an object again when reads skipped it and a knote now asks for a bit that
+   * needs it: a later change is then compared with the state at the knote's registration, not with
+   * one from before changes already reported.
+   */
+  private static void refresh(InotifyVnode vnode) {
+    if (vnode.stale && needsState(vnode)) {
+      try {
+        vnode.state = state(Stat.fstat(vnode.pathFd), -1).withLocation(vnode.state.location());
+        vnode.stale = false;
+      } catch (ErrnoException | RuntimeException e) {
+        LOG.log(Level.DEBUG, "EVFILT_VNODE: fstat of " + vnode, e);
+      }
+    }
+  }
+
+  /** Whether a knote of the object asks for a bit derived from its state. */
+  private static boolean needsState(InotifyVnode vnode) {
+    return (vnode.interest.union() & InotifyNotes.STATE_NOTES) != 0;
   }
 
   /** A knote is gone. */
@@ -460,15 +484,18 @@ final class InotifyVnodeLoop implements EventPump.Source {
     try {
       reading = instance;
       overflowSeen = false;
+      // a read that left room for the largest event emptied the queue, unless a rename's second
+      // half may still be on its way; epoll reports what comes later
+      int drained = instance.inotify.bufferSize() - Inotify.MIN_BUFFER_SIZE;
       for (int i = 0; i < READS_PER_TURN; i++) {
-        int n;
+        int bytes;
         try {
-          n = instance.inotify.read(handler);
+          bytes = instance.inotify.readBytes(handler);
         } catch (ErrnoException e) {
           LOG.log(Level.WARNING, "EVFILT_VNODE: inotify read failed", e);
           break;
         }
-        if (n == 0) {
+        if (bytes == 0 || (bytes <= drained && !moves.isPending())) {
           break;
         }
       }
@@ -565,28 +592,40 @@ final class InotifyVnodeLoop implements EventPump.Source {
     }
   }
 
-  /** The bits for one object after a read, its new state, and whether it is revoked. */
+  /**
+   * The bits for one object after a read, its new state, and whether it is revoked. The state is
+   * taken only when a knote asks for a bit derived from it, the object moved (its location) or the
+   * queue overflowed; otherwise it is marked stale. A stale state is no baseline for this read's
+   * bits, which then come from the events alone; after an overflow it is compared all the same, so
+   * that a change lost in the overflow is reported, possibly with one reported before.
+   */
   private Post settle(InotifyVnode vnode) {
     if (vnode.destroyed) {
       return null;
     }
     InotifyNotes.Changes changes = vnode.changes;
+    boolean moved = (changes.self & IN_MOVE_SELF) != 0;
     VnodeState before = vnode.state;
     VnodeState after = null;
-    try {
-      after = state(Stat.fstat(vnode.pathFd), -1).withLocation(before.location());
-      if ((changes.self & IN_MOVE_SELF) != 0 || vnode.overflowed) {
-        after = after.withLocation(location(vnode.pathFd));
+    if (vnode.overflowed || moved || needsState(vnode)) {
+      try {
+        after = state(Stat.fstat(vnode.pathFd), -1).withLocation(before.location());
+        if (moved || vnode.overflowed) {
+          after = after.withLocation(location(vnode.pathFd));
+        }
+      } catch (ErrnoException | RuntimeException e) {
+        LOG.log(Level.DEBUG, "EVFILT_VNODE: fstat of " + vnode, e);
       }
-    } catch (ErrnoException | RuntimeException e) {
-      LOG.log(Level.DEBUG, "EVFILT_VNODE: fstat of " + vnode, e);
+    } else {
+      vnode.stale = true;
     }
-    int notes = InotifyNotes.notes(vnode.directory, changes, before, after);
+    int notes = InotifyNotes.notes(vnode.directory, changes, vnode.stale ? null : before, after);
     if (vnode.overflowed && after != null) {
       notes |= after.notesSince(before) | (vnode.interest.union() & VnodeNotes.ACCESS);
     }
     if (after != null) {
       vnode.state = after;
+      vnode.stale = false;
     }
     boolean revoke = (changes.self & IN_UNMOUNT) != 0
         || ((changes.self & IN_IGNORED) != 0 && (changes.self & IN_DELETE_SELF) == 0);

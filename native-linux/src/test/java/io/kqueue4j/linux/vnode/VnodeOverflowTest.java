@@ -108,6 +108,48 @@ class VnodeOverflowTest extends VnodeTestSupport {
     expect(dirFd, NOTE_WRITE | NOTE_LINK, "rmdir after the overflow");
   }
 
+  @Test
+  void aChangeLostInAnOverflowIsReportedForAnObjectWhoseStateWasNotKept() throws Exception {
+    Path file = Files.writeString(dir.resolve("f"), "0123456789");
+    int fd = watch(file, EV_CLEAR, NOTE_WRITE);
+    InotifyVnodeLoop loop = InotifyVnodeLoop.peek();
+    InotifyVnode vnode = loop.vnodeOf(file);
+    Files.writeString(file, "!", APPEND);
+    expect(fd, NOTE_WRITE, "append before the overflow");
+    assertTrue(vnode.stale, "a NOTE_WRITE knote needs no state: it was not taken");
+    // a noisy file in the same instance, watched for a bit that its noise does not produce
+    Path noisy = null;
+    for (int i = 0; noisy == null; i++) {
+      Path candidate = Files.writeString(dir.resolve("noisy" + i), "n");
+      watch(candidate, EV_CLEAR, NOTE_RENAME);
+      if (loop.vnodeOf(candidate).instance == vnode.instance) {
+        noisy = candidate;
+      }
+    }
+    long queued = sysctl("/proc/sys/fs/inotify/max_queued_events");
+    assumeTrue(queued <= 1 << 20, "fs.inotify.max_queued_events is " + queued
+        + ": too many events to overflow the queue in a unit test");
+    long overflowsBefore = InotifyVnodeSource.overflows();
+    loop.gate.lock();
+    try {
+      Set<PosixFilePermission> a = PosixFilePermissions.fromString("rw-r--r--");
+      Set<PosixFilePermission> b = PosixFilePermissions.fromString("rw-------");
+      try (FileChannel ch = FileChannel.open(noisy, WRITE)) {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        for (long i = 0; i < queued / 2 + 2000; i++) {
+          ch.write(one.clear(), 0);
+          Files.setPosixFilePermissions(noisy, (i & 1) == 0 ? b : a);
+        }
+      }
+      Files.writeString(file, "lost", APPEND);
+    } finally {
+      loop.gate.unlock();
+    }
+    settle();
+    assertTrue(InotifyVnodeSource.overflows() > overflowsBefore, "IN_Q_OVERFLOW was seen");
+    expect("after the overflow", fd, NOTE_WRITE);
+  }
+
   /**
    * A sysctl's value, read in one {@code read}: a {@code /proc/sys} integer file answers a read at
    * a non-zero offset with end of file, so {@link Files#readString} would see only its first byte.
