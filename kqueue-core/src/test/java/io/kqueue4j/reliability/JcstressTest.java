@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the jcstress cases of {@code io.kqueue4j.reliability.jcstress} in a child JVM (jcstress
- * forks its own) in its sanity mode, and fails on any forbidden outcome or error. {@code
- * -Djcstress.mode=default} (or {@code quick}, {@code tough}) runs them for longer.
+ * Runs the jcstress cases of {@code io.kqueue4j.reliability.jcstress} ({@code InFluxStress}, {@code
+ * SourceActivationStress}) in a child JVM (jcstress forks its own) in its sanity mode, and fails on
+ * any forbidden outcome or error. {@code -Djcstress.mode=default} (or {@code quick}, {@code tough})
+ * runs them for longer.
  */
 class JcstressTest {
 
@@ -46,6 +47,6 @@ class JcstressTest {
     assertEquals("0", last[2], output);
     assertEquals("0", last[4], output);
     assertTrue(output.contains("Failed tests: No matches."), output);
-    assertTrue(output.contains("3 matching test results"), "all three cases ran:\n" + output);
+    assertTrue(output.contains("6 matching test results"), "all six cases ran:\n" + output);
   }
 }
