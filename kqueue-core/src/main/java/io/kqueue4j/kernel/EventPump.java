@@ -1,5 +1,6 @@
 package io.kqueue4j.kernel;
 
+import io.kqueue4j.spi.InterruptHook;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -65,7 +66,7 @@ public final class EventPump {
    */
   public EventPump(String threadName, Source source) {
     this.source = source;
-    this.interruptHook = new InterruptHook(source);
+    this.interruptHook = new InterruptHook(source::wakeup);
     this.thread = new Thread(this::serve, threadName);
     thread.setDaemon(true);
     thread.start();

@@ -24,6 +24,7 @@ import io.kqueue4j.KEventBuffer;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.fsevent.FsWatcher;
+import io.kqueue4j.spi.InterruptHook;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

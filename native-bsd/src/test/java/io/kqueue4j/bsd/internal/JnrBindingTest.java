@@ -38,7 +38,7 @@ class JnrBindingTest {
     String[] names = {
       "io.kqueue4j.bsd.BsdKQueueProvider",
       "io.kqueue4j.bsd.internal.Dialect",
-      "io.kqueue4j.bsd.internal.InterruptHook",
+      "io.kqueue4j.spi.InterruptHook",
       "io.kqueue4j.bsd.internal.JnrKernelCalls",
       "io.kqueue4j.bsd.internal.KernelCalls",
       "io.kqueue4j.bsd.internal.KeventLayout",
