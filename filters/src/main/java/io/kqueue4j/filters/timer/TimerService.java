@@ -29,15 +29,21 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TimerService {
 
-  /** How many expiries the thread handles before it lets schedulers at the lock. */
+  /** How many expiries the thread handles before it lets waiting schedulers at the lock. */
   private static final int BATCH = 256;
+  /** How long the thread pauses after an error of its own, so that a failing clock cannot spin. */
+  private static final long ERROR_PAUSE_NANOS = 1_000_000;
 
   private final TimerClock clock;
   /** Monotonic time at creation: deadlines count from here, so they never wrap. */
   private final long origin;
   private final boolean threaded;
   private final String threadName;
-  private final ReentrantLock lock = new ReentrantLock();
+  /**
+   * Fair, so that the thread, which takes it again after every pass while timers are due, queues
+   * behind schedulers and cancellers instead of barging ahead of them.
+   */
+  private final ReentrantLock lock = new ReentrantLock(true);
   /** Signalled when an earlier deadline is scheduled while the thread sleeps. */
   private final Condition wake = lock.newCondition();
   private final TimerHeap heap = new TimerHeap();
@@ -218,9 +224,8 @@ public final class TimerService {
       fired++;
       try {
         timer.expired(count);
-      } catch (RuntimeException e) {
-        Thread current = Thread.currentThread();
-        current.getUncaughtExceptionHandler().uncaughtException(current, e);
+      } catch (RuntimeException | Error e) {
+        report(e); // and go on: the other timers must keep firing
       }
     }
     return fired;
@@ -236,38 +241,68 @@ public final class TimerService {
     }
   }
 
-  /** The thread: sleep until the earliest deadline, fire what is due, repeat. */
+  /**
+   * The thread: sleep until the earliest deadline, fire what is due, repeat. Every timer of the JVM
+   * depends on it, so an error of its own (a failing clock, an {@code OutOfMemoryError}) is reported
+   * to the thread's uncaught-exception handler and the thread goes on after a pause.
+   */
   private void run() {
     lock.lock();
     try {
       while (true) {
-        long now = now();
-        if (heap.size() == 0) {
-          sleepingUntil = Long.MAX_VALUE;
-          wake.awaitUninterruptibly();
-          continue;
-        }
-        long delay = heap.firstDeadline() - now;
-        if (delay > 0) {
-          sleepingUntil = heap.firstDeadline();
-          try {
-            wake.awaitNanos(delay);
-          } catch (InterruptedException e) {
-            // nobody else holds this thread; keep serving timers
+        try {
+          serve();
+        } catch (RuntimeException | Error e) {
+          if (!lock.isHeldByCurrentThread()) {
+            lock.lock();
           }
-          continue;
-        }
-        sleepingUntil = Long.MIN_VALUE;
-        if (fireDue(now, BATCH) == BATCH) {
-          // let threads that schedule or cancel in
-          lock.unlock();
-          Thread.yield();
-          lock.lock();
+          report(e);
+          pause();
         }
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  /** One turn of {@link #run}: sleep, or fire what is due; with the lock held. */
+  private void serve() {
+    long now = now();
+    if (heap.size() == 0) {
+      sleepingUntil = Long.MAX_VALUE;
+      wake.awaitUninterruptibly();
+      return;
+    }
+    long delay = heap.firstDeadline() - now;
+    if (delay > 0) {
+      sleepingUntil = heap.firstDeadline();
+      try {
+        wake.awaitNanos(delay);
+      } catch (InterruptedException e) {
+        // nobody else holds this thread; keep serving timers
+      }
+      return;
+    }
+    sleepingUntil = Long.MIN_VALUE;
+    fireDue(now, BATCH);
+    if (lock.hasQueuedThreads()) {
+      // a timer shorter than a pass is due on every pass: let schedulers and cancellers in first
+      lock.unlock();
+      lock.lock();
+    }
+  }
+
+  private void pause() {
+    try {
+      wake.awaitNanos(ERROR_PAUSE_NANOS);
+    } catch (InterruptedException e) {
+      // keep serving timers
+    }
+  }
+
+  private static void report(Throwable e) {
+    Thread current = Thread.currentThread();
+    current.getUncaughtExceptionHandler().uncaughtException(current, e);
   }
 
   /** Checks the heap order and indexes; for tests. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,26 @@ class TimerServiceTest {
     threaded.schedule(timer, TimeUnit.MILLISECONDS.toNanos(5));
     assertTrue(fired.await(5, TimeUnit.SECONDS));
     threaded.cancel(timer);
+  }
+
+  /**
+   * A periodic timer of 1 ns is due again on every pass of the thread; scheduling and cancelling
+   * other timers must still get the service's lock (it once kept the lock as long as it ran).
+   */
+  @Test
+  void aNanosecondTimerDoesNotLockOutOthers() throws Exception {
+    TimerService threaded = TimerService.threaded(TimerClock.system(), "timer-service-busy");
+    CountingTimer busy = new CountingTimer(1);
+    threaded.schedule(busy, 0);
+    CompletableFuture<Void> others = CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 1_000; i++) {
+        CountingTimer other = new CountingTimer(TimeUnit.HOURS.toNanos(1));
+        threaded.schedule(other, TimeUnit.HOURS.toNanos(1));
+        assertTrue(threaded.cancel(other));
+      }
+      assertTrue(threaded.cancel(busy));
+    });
+    others.get(30, TimeUnit.SECONDS); // not in a finally: it would wait for the lock as well
   }
 
   /**

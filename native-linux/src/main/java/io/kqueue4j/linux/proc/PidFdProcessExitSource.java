@@ -144,8 +144,8 @@ public final class PidFdProcessExitSource implements ProcessExitSource {
         watch.release();
         try {
           watch.listener.exited(status);
-        } catch (RuntimeException e) {
-          uncaught(e);
+        } catch (RuntimeException | Error e) {
+          uncaught(e); // and go on: every NOTE_EXIT watch of the source depends on this thread
         }
       }
     }

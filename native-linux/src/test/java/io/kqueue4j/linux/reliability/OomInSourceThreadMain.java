@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Child JVM for {@link SourceThreadOomTest}: injects an {@link OutOfMemoryError} into a source
- * thread that lets it end the thread, then prints to stdout whether the source still serves a new
- * watch ({@code "serves after the error: true"} or {@code false}). The JVM's default handler prints
- * the error to stderr.
+ * thread that hands it to the uncaught-exception handler, then prints whether the source still
+ * serves a new watch ({@code "serves after the error: true"} or {@code false}). The JVM's default
+ * handler prints the error to stderr.
  */
 public final class OomInSourceThreadMain {
   static final String TIMER_THREAD = "kqueue4j-timer-oom";
@@ -35,7 +35,7 @@ public final class OomInSourceThreadMain {
    * Runs this class in a child JVM on the test class path.
    *
    * @param source {@code "timer"} or {@code "pidfd"}
-   * @return the child's stderr; its stdout goes to this JVM's stdout
+   * @return the child's stdout and stderr, merged
    */
   static String run(String source) throws Exception {
     String classPath = System.getProperty("surefire.test.class.path",
@@ -43,9 +43,9 @@ public final class OomInSourceThreadMain {
     Process child = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", classPath, OomInSourceThreadMain.class.getName(), source)
-        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectErrorStream(true)
         .start();
-    byte[] err = child.getErrorStream().readAllBytes();
+    byte[] err = child.getInputStream().readAllBytes();
     if (!child.waitFor(60, TimeUnit.SECONDS)) {
       child.destroyForcibly();
       throw new AssertionError("the child JVM did not finish");
