@@ -71,7 +71,7 @@ public final class EmulatedKQueue implements KQueue {
   private int fluxWaiters;
   private boolean notifyPending;
   private boolean holdsDescriptorKnotes;
-  /** The event source this kqueue's sleepers wait on themselves when they can; see {@link EventPump}. */
+  /** The source this kqueue's sleepers wait on themselves when they can; see {@link EventPump}. */
   private volatile EventPump pump;
   /** The thread of this kqueue that leads {@link #pump} now, if any. */
   private Thread pumper;
@@ -911,8 +911,8 @@ public final class EmulatedKQueue implements KQueue {
   }
 
   /**
-   * From now on this kqueue's sleepers wait on {@code p} themselves when they can. A kqueue keeps the
-   * first pump it is given; events of another pump reach it through that pump's own thread.
+   * From now on this kqueue's sleepers wait on {@code p} themselves when they can. A kqueue keeps
+   * the first pump it is given; events of another pump reach it through that pump's own thread.
    */
   void usePump(EventPump p) {
     if (pump != null) {

@@ -12,13 +12,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>At most one thread polls the {@link Source} at a time: the <em>leader</em>. A thread in {@code
  * kevent} on a kqueue that uses this pump (see {@link KNote#usePump}) leads when nobody does; other
- * sleepers of such kqueues wait on their kqueue as usual and are woken by the leader's dispatch. When
- * no {@code kevent} caller leads, the pump's own thread does, so that events keep reaching knotes
- * (and through them watching kqueues and readiness descriptors) while no thread waits. That thread
- * steps back, without a wake-up per event, while callers come and go: after a caller stops leading
- * it waits {@link #GRACE_NANOS} for the next caller before it polls itself, and when a caller starts
- * waiting while the pump's thread polls, the thread is woken, hands over and is not woken again
- * until a caller lets go with nobody to follow it.
+ * sleepers of such kqueues wait on their kqueue as usual and are woken by the leader's dispatch.
+ * When no {@code kevent} caller leads, the pump's own thread does, so that events keep reaching
+ * knotes (and through them watching kqueues and readiness descriptors) while no thread waits. That
+ * thread steps back, without a wake-up per event, while callers come and go: after a caller stops
+ * leading it waits {@link #GRACE_NANOS} for the next caller before it polls itself (so it is woken
+ * at most once per grace period while callers keep leading), and when a caller starts waiting while
+ * the pump's thread polls, the thread is woken and hands the lead over.
  *
  * <p>Thread-safe. The pump's thread is a daemon started by the constructor.
  */
@@ -52,7 +52,7 @@ public final class EventPump {
   private final Thread thread;
   private final InterruptHook interruptHook;
   private final AtomicReference<Thread> leader = new AtomicReference<>();
-  /** The kqueue whose caller most recently waited while another thread led; it is offered the lead. */
+  /** The kqueue whose caller last waited while another thread led: it is offered the lead. */
   private final AtomicReference<EmulatedKQueue> follower = new AtomicReference<>();
   private volatile boolean threadIdle;
   private volatile long graceEnds;

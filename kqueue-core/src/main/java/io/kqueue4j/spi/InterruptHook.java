@@ -8,9 +8,9 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 
 /**
- * Makes {@link Thread#interrupt()} end a native wait ({@code epoll_wait}, {@code kevent}) as it ends
- * {@link Selector#select()}: the JDK lets a selector register an action for the interrupt of the
- * thread between {@link #begin()} and {@link #end()}, and this one runs the action given at
+ * Makes {@link Thread#interrupt()} end a native wait ({@code epoll_wait}, {@code kevent}) as it
+ * ends {@link Selector#select()}: the JDK lets a selector register an action for the interrupt of
+ * the thread between {@link #begin()} and {@link #end()}, and this one runs the action given at
  * creation, which should make the wait return (write an eventfd, trigger a wake-up knote). It is a
  * selector in name only: it is never handed out, registers no channel, holds no resource, and its
  * selection methods are not supported.

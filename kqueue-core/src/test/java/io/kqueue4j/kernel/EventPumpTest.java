@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernel's side of {@link EventPump}: a thread in {@code kevent} polls the source itself when it
- * can, and the pump's own thread covers when no thread waits. The source here is a script that
+ * The kernel's side of {@link EventPump}: a thread in {@code kevent} polls the source itself when
+ * it can, and the pump's own thread covers when no thread waits. The source here is a script that
  * ignores {@link Thread#interrupt()} while it waits, as {@code epoll_wait} does; the real source
  * (epoll) runs under every descriptor test of {@code native-linux}.
  */

@@ -4,9 +4,9 @@ import io.kqueue4j.filters.timer.TimerService.Timer;
 import java.util.Arrays;
 
 /**
- * The scheduled timers of a {@link TimerService}: an indexed 4-ary min-heap by deadline, kept in two
- * parallel arrays, the deadlines in {@code long}s and the timers beside them. A sift compares the
- * four children of a slot in one or two cache lines of deadlines instead of reaching into each
+ * The scheduled timers of a {@link TimerService}: an indexed 4-ary min-heap by deadline, kept in
+ * two parallel arrays, the deadlines in {@code long}s and the timers beside them. A sift compares
+ * the four children of a slot in one or two cache lines of deadlines instead of reaching into each
  * child's object, and a 4-ary heap is half as deep as a binary one; each timer records its slot
  * ({@link Timer#index}) so that it can be cancelled in O(log n).
  *

@@ -136,7 +136,8 @@ public final class TimerService {
   /**
    * Runs every timer that is due by the clock's current time and returns how many expired (a
    * periodic timer that missed three periods counts once, reporting 3). The thread of a threaded
-   * service does this by itself; owners of a {@link #driven} service call it after moving the clock.
+   * service does this by itself; owners of a {@link #driven} service call it after moving the
+   * clock.
    *
    * @return the number of timers that expired, 0 when none was due
    */
@@ -243,8 +244,8 @@ public final class TimerService {
 
   /**
    * The thread: sleep until the earliest deadline, fire what is due, repeat. Every timer of the JVM
-   * depends on it, so an error of its own (a failing clock, an {@code OutOfMemoryError}) is reported
-   * to the thread's uncaught-exception handler and the thread goes on after a pause.
+   * depends on it, so an error of its own (a failing clock, an {@code OutOfMemoryError}) is
+   * reported to the thread's uncaught-exception handler and the thread goes on after a pause.
    */
   private void run() {
     lock.lock();

@@ -69,7 +69,7 @@ final class InotifyVnodeLoop implements EventPump.Source {
 
   /** Guards every watch, every {@link InotifyVnode} and the state of the current read. */
   final ReentrantLock lock = new ReentrantLock();
-  /** Held by the polling thread for a whole turn; fair, so that a test waiting on it cannot starve it. */
+  /** Held by the polling thread for a whole turn; fair, so that a test waiting cannot starve it. */
   final ReentrantLock gate = new ReentrantLock(true);
   private final Epoll epoll;
   /** In {@link #epoll} with the tag -1: {@link #wakeup()} signals it. */
