@@ -15,6 +15,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KEventBuffer;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

@@ -13,6 +13,7 @@ import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
+import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;

@@ -12,6 +12,7 @@ import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KEventSink;
 import io.kqueue4j.kernel.KNote;
+import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;

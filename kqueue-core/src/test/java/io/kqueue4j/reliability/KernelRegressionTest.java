@@ -17,6 +17,7 @@ import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.kernel.KNoteList;
+import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

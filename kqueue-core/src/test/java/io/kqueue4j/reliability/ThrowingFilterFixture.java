@@ -2,6 +2,7 @@ package io.kqueue4j.reliability;
 
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.testing.FilterSlot;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

@@ -10,6 +10,7 @@ import io.kqueue4j.filters.timer.TimerClock;
 import io.kqueue4j.filters.timer.TimerFilter;
 import io.kqueue4j.filters.timer.TimerService;
 import io.kqueue4j.linux.proc.PidFdProcessExitSource;
+import io.kqueue4j.testing.FilterSlot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,8 +88,8 @@ public final class OomInSourceThreadMain {
         return TimerClock.system().wallClockNanos();
       }
     };
-    try (TestFilterSlot slot =
-            TestFilterSlot.install(new TimerFilter(TimerService.threaded(clock, TIMER_THREAD)));
+    try (FilterSlot slot =
+            FilterSlot.install(new TimerFilter(TimerService.threaded(clock, TIMER_THREAD)));
         KQueue kq = KQueue.emulated()) {
       KEvent[] out = new KEvent[1];
       kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD | EV_ONESHOT, 0, 1, null)}, null,

@@ -30,6 +30,7 @@ import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.linux.LibC;
 import io.kqueue4j.linux.proc.PidFdProcessExitSource;
+import io.kqueue4j.testing.FilterSlot;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,7 +214,7 @@ class SourceThreadOomTest {
     int failingFd = FileDescriptors.open(failing);
     int healthyFd = FileDescriptors.open(healthy);
     VnodeListFilter filter = new VnodeListFilter();
-    try (TestFilterSlot slot = TestFilterSlot.install(filter);
+    try (FilterSlot slot = FilterSlot.install(filter);
         KQueue kq = KQueue.emulated()) {
       kq.kevent(new KEvent[] {
         KEvent.of(failingFd, slot.filter, EV_ADD, 0, 0, null),

@@ -1,4 +1,4 @@
-package io.kqueue4j.reliability;
+package io.kqueue4j.testing;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
@@ -8,16 +8,25 @@ import io.kqueue4j.kernel.Filters;
 /**
  * A test filter installed with {@link Filters#add} on the first free id from -20 to -31, and
  * removed by {@link #close()}, which fails if knotes still hold it ({@code EBUSY}): a leak of
- * filter references is a test failure.
+ * filter references is a test failure. Shared with the other modules' tests through this module's
+ * test jar.
  */
-final class FilterSlot implements AutoCloseable {
-  final short filter;
+public final class FilterSlot implements AutoCloseable {
+  /** The filter id the slot holds. */
+  public final short filter;
 
   private FilterSlot(short filter) {
     this.filter = filter;
   }
 
-  static FilterSlot install(FilterOps ops) throws KQueueException {
+  /**
+   * Installs {@code ops} on the first free test filter id.
+   *
+   * @param ops the filter
+   * @return the slot, to close when the test is done
+   * @throws KQueueException when {@link Filters#add} fails otherwise than with {@code EEXIST}
+   */
+  public static FilterSlot install(FilterOps ops) throws KQueueException {
     for (short id = -20; id >= -31; id--) {
       try {
         Filters.add(id, ops);
@@ -31,6 +40,11 @@ final class FilterSlot implements AutoCloseable {
     throw new IllegalStateException("no free filter id from -20 to -31");
   }
 
+  /**
+   * Removes the filter.
+   *
+   * @throws KQueueException {@code EBUSY} when a knote still holds the filter
+   */
   @Override
   public void close() throws KQueueException {
     Filters.remove(filter);
