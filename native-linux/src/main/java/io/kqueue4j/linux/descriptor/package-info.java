@@ -3,7 +3,8 @@
  * io.kqueue4j.FileDescriptors}, and {@link io.kqueue4j.linux.descriptor.EpollReadinessSource}, the
  * source of {@code EVFILT_READ}/{@code EVFILT_WRITE} events: one epoll instance and one thread
  * ({@code kqueue4j-epoll}) for every kqueue in the process, edge-triggered, plus one inotify
- * instance for regular files.
+ * instance for regular files. The epoll instance is an {@link io.kqueue4j.kernel.EventPump}: the
+ * thread waiting in {@code kevent} polls it itself when no other thread does.
  *
  * <h2>The Linux facts behind FreeBSD's fields</h2>
  *
