@@ -18,11 +18,9 @@ import io.kqueue4j.KEventBuffer;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.Descriptors;
 import io.kqueue4j.kernel.EmulatedKQueue;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.kqueue4j.testing.DefinedErrnos;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
@@ -40,21 +38,7 @@ import org.junit.jupiter.api.Test;
  * trigger and scan round trip works at the end. {@code -Dkq.seed=<seed>} repeats a run.
  */
 class BadInputFuzzTest {
-  private static final Set<Integer> ERRNOS = errnos();
-
-  private static Set<Integer> errnos() {
-    Set<Integer> all = new HashSet<>();
-    for (Field f : Errno.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
-        try {
-          all.add(f.getInt(null));
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    return all;
-  }
+  private static final Set<Integer> ERRNOS = DefinedErrnos.all();
 
   @Test
   void every_call_returns_or_fails_with_a_defined_errno() throws Exception {

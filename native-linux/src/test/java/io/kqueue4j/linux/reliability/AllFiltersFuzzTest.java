@@ -24,14 +24,12 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.fsevent.FsWatcher;
 import io.kqueue4j.kernel.EmulatedKQueue;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.kqueue4j.testing.DefinedErrnos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -61,24 +59,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledOnOs(OS.LINUX)
 class AllFiltersFuzzTest {
-  private static final Set<Integer> ERRNOS = errnos();
+  private static final Set<Integer> ERRNOS = DefinedErrnos.all();
   private static final int[] ACTIONS = {EV_ADD, EV_DELETE, EV_ENABLE, EV_DISABLE, EV_FORCEONESHOT};
   private static final int[] MODES = {0, EV_ONESHOT, EV_CLEAR, EV_DISPATCH};
   @TempDir Path dir;
-
-  private static Set<Integer> errnos() {
-    Set<Integer> all = new HashSet<>();
-    for (Field f : Errno.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
-        try {
-          all.add(f.getInt(null));
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    return all;
-  }
 
   /** The real things idents refer to; closed by {@link #close()}. */
   private final class Things implements AutoCloseable {
