@@ -90,17 +90,23 @@ class FluxWaitInterruptTest {
     return t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING;
   }
 
+  /** Starts an {@code EV_ADD} of ident 1 and returns once it is in flux, blocked in attach. */
+  private CompletableFuture<Object> addBlockedInAttach(EmulatedKQueue kq, FilterSlot slot,
+      BlockingAttachFilter filter) throws InterruptedException {
+    CompletableFuture<Object> added = start("adder", new Thread[1], new AtomicBoolean(), () ->
+        kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD, 0, 0, null)}, null,
+            Duration.ZERO));
+    assertTrue(filter.entered.await(10, TimeUnit.SECONDS));
+    return added;
+  }
+
   @Test
   void a_change_waiting_for_a_knote_in_flux_completes_and_keeps_the_interrupt() throws Exception {
     BlockingAttachFilter filter = new BlockingAttachFilter();
     try (FilterSlot slot = FilterSlot.install(filter)) {
       EmulatedKQueue kq = EmulatedKQueue.open();
       try {
-        Thread[] adder = new Thread[1];
-        CompletableFuture<Object> added = start("adder", adder, new AtomicBoolean(), () ->
-            kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD, 0, 0, null)}, null,
-                Duration.ZERO));
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Object> added = addBlockedInAttach(kq, slot, filter);
         Thread[] deleter = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> deleted = start("deleter", deleter, keptStatus, () -> {
@@ -132,11 +138,7 @@ class FluxWaitInterruptTest {
     try (FilterSlot slot = FilterSlot.install(filter)) {
       EmulatedKQueue kq = EmulatedKQueue.open();
       try {
-        Thread[] adder = new Thread[1];
-        CompletableFuture<Object> added = start("adder", adder, new AtomicBoolean(), () ->
-            kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD, 0, 0, null)}, null,
-                Duration.ZERO));
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Object> added = addBlockedInAttach(kq, slot, filter);
         Thread[] closer = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> closed = start("closer", closer, keptStatus, () -> {

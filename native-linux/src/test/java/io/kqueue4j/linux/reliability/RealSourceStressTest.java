@@ -257,7 +257,16 @@ class RealSourceStressTest {
       }
     }
 
-    void closePipes() {
+    /** Stops every thread, closes the queue and the pipes; what is left to check has been. */
+    void shutDown() {
+      stopWriters.set(true);
+      stopRegistrars.set(true);
+      stopScanners.set(true);
+      kq.close();
+      closePipes();
+    }
+
+    private void closePipes() {
       for (int[] p : pipes) {
         for (int fd : p) {
           try {
@@ -322,11 +331,7 @@ class RealSourceStressTest {
           seed, (System.nanoTime() - start) / 1e9, bytes, rig.pipeEvents.get(),
           rig.timerDeliveries.size(), rig.timerDeleted.size(), rig.calls.get());
     } finally {
-      rig.stopWriters.set(true);
-      rig.stopRegistrars.set(true);
-      rig.stopScanners.set(true);
-      rig.kq.close();
-      rig.closePipes();
+      rig.shutDown();
     }
   }
 
@@ -384,11 +389,7 @@ class RealSourceStressTest {
         String where = "round " + round;
         assertTrue(found.isEmpty(), () -> where + ": " + found);
       } finally {
-        rig.stopWriters.set(true);
-        rig.stopRegistrars.set(true);
-        rig.stopScanners.set(true);
-        rig.kq.close();
-        rig.closePipes();
+        rig.shutDown();
       }
     }
     assertTrue(OpenDescriptors.newSince(before).isEmpty(),
