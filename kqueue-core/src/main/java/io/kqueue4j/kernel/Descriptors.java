@@ -5,6 +5,7 @@ import io.kqueue4j.spi.DescriptorSupport;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The process's descriptor table as the kernel sees it: which descriptors are open, which of them
@@ -18,6 +19,15 @@ public final class Descriptors {
   private static final ConcurrentHashMap<Integer, EmulatedKQueue> KQUEUES =
       new ConcurrentHashMap<>();
   private static final Set<EmulatedKQueue> WITH_FD_KNOTES = ConcurrentHashMap.newKeySet();
+  /**
+   * The part of FreeBSD's filedesc lock that knotes see: held shared by the registration of a
+   * descriptor knote, from the check that the descriptor is open until the knote is in its table,
+   * and exclusively by {@link #close}, from dropping the descriptor's knotes until it is closed. A
+   * registration racing a close therefore either fails with {@code EBADF} or leaves a knote that the
+   * close drops; without it, a knote could be attached after the close looked and stay on a closed
+   * descriptor (or on the next one given that number).
+   */
+  private static final ReentrantReadWriteLock TABLE = new ReentrantReadWriteLock();
 
   private Descriptors() {}
 
@@ -61,10 +71,24 @@ public final class Descriptors {
       kq.close();
       return;
     }
-    for (EmulatedKQueue each : WITH_FD_KNOTES) {
-      each.descriptorClosed(fd);
+    TABLE.writeLock().lock();
+    try {
+      for (EmulatedKQueue each : WITH_FD_KNOTES) {
+        each.descriptorClosed(fd);
+      }
+      SUPPORT.close(fd);
+    } finally {
+      TABLE.writeLock().unlock();
     }
-    SUPPORT.close(fd);
+  }
+
+  /** Before registering a descriptor knote: see {@link #TABLE}. */
+  static void lockTable() {
+    TABLE.readLock().lock();
+  }
+
+  static void unlockTable() {
+    TABLE.readLock().unlock();
   }
 
   static EmulatedKQueue kqueueAt(long fd) {

@@ -266,8 +266,14 @@ public final class EmulatedKQueue implements KQueue {
     if (fops == null) {
       throw new KQueueException("kevent", Errno.EINVAL, "unknown filter " + filter);
     }
-    boolean isFd = fops.isFd();
-    if (isFd) {
+    if (!fops.isFd()) {
+      register(ident, filter, flags, fflags, data, udata, false);
+      return;
+    }
+    // Held until the knote is registered, so that a close(2) of the descriptor meanwhile either
+    // comes first (EBADF here) or finds the knote and drops it.
+    Descriptors.lockTable();
+    try {
       if (!Descriptors.isOpen(ident)) {
         throw new KQueueException("kevent", Errno.EBADF,
             describe(ident, filter) + ": descriptor " + ident + " is not open");
@@ -277,7 +283,14 @@ public final class EmulatedKQueue implements KQueue {
         throw new KQueueException("kevent", Errno.EINVAL,
             describe(ident, filter) + ": a kqueue cannot watch itself");
       }
+      register(ident, filter, flags, fflags, data, udata, true);
+    } finally {
+      Descriptors.unlockTable();
     }
+  }
+
+  private void register(long ident, short filter, int flags, int fflags, long data, Object udata,
+      boolean isFd) throws KQueueException {
     KNote kn;
     lock();
     boolean locked = true;
