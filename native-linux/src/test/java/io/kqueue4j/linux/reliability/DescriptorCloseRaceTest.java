@@ -37,10 +37,18 @@ import org.junit.jupiter.api.condition.OS;
  * event for it is delivered, and no descriptor leaks. Both threads start together from a spin and
  * one of them waits a random few hundred nanoseconds, so the close lands before, during and after
  * the registration over the rounds.
+ *
+ * <p>The raced descriptor is moved above the numbers the JVM hands out: other threads of the JVM
+ * open files too (HotSpot reads its cgroup limits), and one given the just-closed number would make
+ * a registration after the close legitimately succeed on their descriptor.
  */
 @EnabledOnOs(OS.LINUX)
 class DescriptorCloseRaceTest {
   private static final int ROUNDS = 3_000;
+  /** Linux's {@code F_DUPFD_CLOEXEC}. */
+  private static final int F_DUPFD_CLOEXEC = 1030;
+  /** Above every descriptor the test JVM otherwise holds. */
+  private static final int HIGH_DESCRIPTORS = 1000;
 
   @Test
   void a_descriptor_closed_while_it_is_registered_leaves_no_knote() throws Exception {
@@ -95,9 +103,9 @@ class DescriptorCloseRaceTest {
     }
   }
 
-  private static void race(ExecutorService pool, KQueue kq, int baseline, Random random, int[] outcomes, String where)
-      throws Exception {
-    int[] pipe = FileDescriptors.pipe();
+  private static void race(ExecutorService pool, KQueue kq, int baseline, Random random,
+      int[] outcomes, String where) throws Exception {
+    int[] pipe = highPipe();
     LibC.write(pipe[1], ByteBuffer.allocateDirect(1)); // the read side is ready at once
     int readFd = pipe[0];
     AtomicInteger go = new AtomicInteger();
@@ -150,6 +158,17 @@ class DescriptorCloseRaceTest {
     }
     assertTrue(forClosed.isEmpty(), where + ": events for the closed descriptor " + forClosed);
     FileDescriptors.close(pipe[1]);
+  }
+
+  /** A pipe whose ends no other thread's open(2) can be given once they are closed. */
+  private static int[] highPipe() throws Exception {
+    int[] pipe = FileDescriptors.pipe();
+    for (int i = 0; i < 2; i++) {
+      int high = LibC.fcntl(pipe[i], F_DUPFD_CLOEXEC, HIGH_DESCRIPTORS);
+      LibC.close(pipe[i]);
+      pipe[i] = high;
+    }
+    return pipe;
   }
 
   private static void spin(AtomicInteger go, int delay) {
