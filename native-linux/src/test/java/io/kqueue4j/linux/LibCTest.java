@@ -119,6 +119,7 @@ class LibCTest {
 
   @Test
   void closeOfClosedDescriptorIsEbadf() throws ErrnoException {
+    pipe[0] = Fds.raise(pipe[0]); // so that no other thread is given the number once closed
     LibC.close(pipe[0]);
     ErrnoException e = assertThrows(ErrnoException.class, () -> LibC.close(pipe[0]));
     pipe[0] = -1;

@@ -44,9 +44,6 @@ class PosixDescriptorSupportTest {
   private static final DescriptorCalls RAW =
       LibraryLoader.create(DescriptorCalls.class).failImmediately().load("c");
 
-  /** {@code F_DUPFD}: 0 in every POSIX system's fcntl.h. */
-  private static final int F_DUPFD = 0;
-
   @TempDir Path dir;
 
   private Dialect dialect;
@@ -145,8 +142,8 @@ class PosixDescriptorSupportTest {
   @Test
   void close_closes_and_a_closed_or_bad_descriptor_is_ebadf() throws Exception {
     int[] fds = support.pipe();
-    fds[0] = raise(fds[0]);
-    fds[1] = raise(fds[1]);
+    fds[0] = Fds.raise(fds[0]);
+    fds[1] = Fds.raise(fds[1]);
     support.close(fds[0]);
     support.close(fds[1]);
     assertFalse(support.isOpen(fds[0]));
@@ -260,7 +257,7 @@ class PosixDescriptorSupportTest {
   void the_service_instance_works_when_used_directly_even_on_linux() throws Exception {
     PosixDescriptorSupport direct = new PosixDescriptorSupport();
     Path file = Files.writeString(dir.resolve("d"), "xy");
-    int fd = raise(direct.open(file));
+    int fd = Fds.raise(direct.open(file));
     assertEquals("xy", read(fd, 2));
     direct.close(fd);
     assertFalse(direct.isOpen(fd));
@@ -283,17 +280,6 @@ class PosixDescriptorSupportTest {
       pipes.close(fds[0]);
       pipes.close(fds[1]);
     }
-  }
-
-  /**
-   * {@code fd} moved above the numbers the JVM hands out, so that a check that it is closed cannot
-   * see another thread's file given the same number (HotSpot opens its cgroup files now and then).
-   */
-  private static int raise(int fd) {
-    int high = RAW.fcntl(fd, F_DUPFD, 1000);
-    assertTrue(high >= 1000, "fcntl(F_DUPFD) of " + fd);
-    assertEquals(0, RAW.close(fd));
-    return high;
   }
 
   private static String read(int fd, int count) {

@@ -23,6 +23,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.linux.Fds;
 import io.kqueue4j.linux.LibC;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,6 +64,7 @@ class KnoteLifecycleTest {
 
   @Test
   void closingTheDescriptorDropsItsPendingEventAndKnote() throws Exception {
+    pipe[0] = Fds.raise(pipe[0]); // stays closed: the EV_DELETE below must meet no other file
     kq.fd(); // the kqueue's own descriptor, readable while an event is pending
     Io.add(kq, pipe[0], EVFILT_READ, EV_ADD, 0, 0);
     Io.add(kq, pipe[1], EVFILT_WRITE, EV_ADD, 0, 0);
@@ -82,7 +84,7 @@ class KnoteLifecycleTest {
 
   @Test
   void registeringAClosedDescriptorIsEbadf() throws Exception {
-    int[] closed = FileDescriptors.pipe();
+    int[] closed = Fds.highPipe();
     FileDescriptors.close(closed[0]);
     FileDescriptors.close(closed[1]);
     KEvent read = Io.change(kq, closed[0], EVFILT_READ, EV_ADD, 0, 0);
@@ -173,6 +175,7 @@ class KnoteLifecycleTest {
       assertEquals(0, Io.poll(kq).length, "deleted in the first kqueue only");
 
       FileDescriptors.close(pipe[0]);
+      pipe[0] = -1; // not for the @AfterEach to close again: the number may be reused by then
       assertEquals(0, Io.poll(other).length, "closing drops the knote in every kqueue");
       assertEquals(0, ((EmulatedKQueue) other).checkInvariants());
     }

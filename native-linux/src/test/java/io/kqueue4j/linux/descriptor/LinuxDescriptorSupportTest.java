@@ -15,6 +15,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.descriptor.ReadinessSources;
+import io.kqueue4j.linux.Fds;
 import io.kqueue4j.linux.FileStat;
 import io.kqueue4j.linux.LibC;
 import io.kqueue4j.linux.Stat;
@@ -141,7 +142,7 @@ class LinuxDescriptorSupportTest {
 
   @Test
   void closeTwiceIsEbadf() throws Exception {
-    int[] pipe = FileDescriptors.pipe();
+    int[] pipe = Fds.highPipe();
     FileDescriptors.close(pipe[0]);
     FileDescriptors.close(pipe[1]);
     KQueueException e = assertThrows(KQueueException.class, () -> FileDescriptors.close(pipe[0]));

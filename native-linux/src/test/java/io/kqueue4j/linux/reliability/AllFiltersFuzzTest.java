@@ -24,6 +24,7 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.fsevent.FsWatcher;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.linux.Fds;
 import io.kqueue4j.testing.DefinedErrnos;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ class AllFiltersFuzzTest {
       Process dead = new ProcessBuilder("true").start();
       dead.waitFor();
       deadPid = dead.pid();
-      int[] closed = FileDescriptors.pipe();
+      int[] closed = Fds.highPipe(); // a number that stays closed, whatever else opens meanwhile
       FileDescriptors.close(closed[0]);
       FileDescriptors.close(closed[1]);
       closedFd = closed[0];

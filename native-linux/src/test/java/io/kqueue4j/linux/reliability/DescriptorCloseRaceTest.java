@@ -14,6 +14,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.kernel.EmulatedKQueue;
+import io.kqueue4j.linux.Fds;
 import io.kqueue4j.linux.LibC;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -45,10 +46,6 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class DescriptorCloseRaceTest {
   private static final int ROUNDS = 3_000;
-  /** Linux's {@code F_DUPFD_CLOEXEC}. */
-  private static final int F_DUPFD_CLOEXEC = 1030;
-  /** Above every descriptor the test JVM otherwise holds. */
-  private static final int HIGH_DESCRIPTORS = 1000;
 
   @Test
   void a_descriptor_closed_while_it_is_registered_leaves_no_knote() throws Exception {
@@ -105,7 +102,7 @@ class DescriptorCloseRaceTest {
 
   private static void race(ExecutorService pool, KQueue kq, int baseline, Random random,
       int[] outcomes, String where) throws Exception {
-    int[] pipe = highPipe();
+    int[] pipe = Fds.highPipe();
     LibC.write(pipe[1], ByteBuffer.allocateDirect(1)); // the read side is ready at once
     int readFd = pipe[0];
     AtomicInteger go = new AtomicInteger();
@@ -158,17 +155,6 @@ class DescriptorCloseRaceTest {
     }
     assertTrue(forClosed.isEmpty(), where + ": events for the closed descriptor " + forClosed);
     FileDescriptors.close(pipe[1]);
-  }
-
-  /** A pipe whose ends no other thread's open(2) can be given once they are closed. */
-  private static int[] highPipe() throws Exception {
-    int[] pipe = FileDescriptors.pipe();
-    for (int i = 0; i < 2; i++) {
-      int high = LibC.fcntl(pipe[i], F_DUPFD_CLOEXEC, HIGH_DESCRIPTORS);
-      LibC.close(pipe[i]);
-      pipe[i] = high;
-    }
-    return pipe;
   }
 
   private static void spin(AtomicInteger go, int delay) {
