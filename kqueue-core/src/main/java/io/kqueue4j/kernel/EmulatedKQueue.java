@@ -675,7 +675,7 @@ public final class EmulatedKQueue implements KQueue {
 
   /**
    * Takes {@code kn} off the head of the queue and delivers it into {@code slot}; called and
-   * returns with the lock held, drops it meanwhile.
+   * returns with the lock held, drops it meanwhile unless the filter processes under it.
    */
   private boolean deliver(KNote kn, EventSlot slot) {
     KNoteList list = kn.list;
@@ -704,7 +704,10 @@ public final class EmulatedKQueue implements KQueue {
     }
     kn.status |= INFLUX | SCAN;
     queue.unlink(kn); // still QUEUED and counted: concurrent activations do not queue it again
-    unlock();
+    boolean dropLock = list != null || !kn.ops.processesUnderKQueueLock();
+    if (dropLock) {
+      unlock();
+    }
     boolean delivered;
     boolean dropAfterDelivery = false;
     boolean attachedOffList = false;
@@ -722,7 +725,9 @@ public final class EmulatedKQueue implements KQueue {
         error = e;
         delivered = false;
       }
-      lock();
+      if (dropLock) {
+        lock();
+      }
       queue.uncount();
       int flags = kn.flags();
       if (delivered && (slot.flags & (EV_ONESHOT | EV_ERROR)) == EV_ONESHOT) {
@@ -900,6 +905,10 @@ public final class EmulatedKQueue implements KQueue {
 
   void lock() {
     lock.lock();
+  }
+
+  boolean holdsLock() {
+    return lock.isHeldByCurrentThread();
   }
 
   /** Releases the lock, then tells watchers what changed meanwhile. */

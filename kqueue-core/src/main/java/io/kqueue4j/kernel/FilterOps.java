@@ -118,4 +118,20 @@ public interface FilterOps {
     }
     return true;
   }
+
+  /**
+   * Whether {@link #process} may run with the kqueue's lock held, for knotes on no {@link
+   * KNoteList}: the scan then delivers such a knote without releasing and retaking the lock, which
+   * is most of the cost of delivering a knote whose {@code process} only reads and resets its own
+   * state. FreeBSD's {@code kqueue_scan} drops the lock around every {@code f_event} because list
+   * locks come before it; a filter answering {@code true} promises that its {@code process} takes
+   * no lock that may be taken before a kqueue's lock (no list lock, no lock of a source that
+   * activates knotes while holding it) and does not block. It may call {@link KNote#activate}: the
+   * kqueue's lock is reentrant, and the knote is then marked reactivated as usual.
+   *
+   * @return {@code false} (the default) unless the filter keeps that promise
+   */
+  default boolean processesUnderKQueueLock() {
+    return false;
+  }
 }

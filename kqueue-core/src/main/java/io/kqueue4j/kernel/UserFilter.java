@@ -63,6 +63,12 @@ final class UserFilter implements FilterOps {
     return true;
   }
 
+  /** Its process reads and resets the knote's own fields only. */
+  @Override
+  public boolean processesUnderKQueueLock() {
+    return true;
+  }
+
   /** Applies the {@code NOTE_FF*} operation of {@code input} to the stored value. */
   private static int apply(int stored, int input) {
     int value = input & NOTE_FFLAGSMASK;

@@ -227,6 +227,15 @@ public final class TimerFilter implements FilterOps {
     return true;
   }
 
+  /**
+   * Its process takes the entry's count with one atomic operation and takes no lock; the timer
+   * service's lock, which is taken before a kqueue's, is not touched.
+   */
+  @Override
+  public boolean processesUnderKQueueLock() {
+    return true;
+  }
+
   private void start(KNote kn, Entry entry, long nanos) {
     if ((kn.sfflags() & NOTE_ABSTIME) != 0) {
       entry.once = true;
