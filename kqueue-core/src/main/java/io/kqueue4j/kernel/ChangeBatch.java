@@ -243,7 +243,7 @@ final class ChangeBatch {
 
   /** {@code f_touch(EVENT_REGISTER)} of an existing knote, under its list's lock. */
   private static Throwable touch(KNote kn, int flags, int fflags, long data, Object udata) {
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     if (list != null) {
       list.lock();
     }
@@ -270,7 +270,7 @@ final class ChangeBatch {
     if ((kn.status & DISABLED) != 0) { // stable while in flux
       return null;
     }
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     if (list != null) {
       list.lock();
     }
@@ -297,7 +297,7 @@ final class ChangeBatch {
       KNote kn = knotes[p];
       switch (codes[p]) {
         case READY, READY_ACTIVE -> {
-          if (kn.list == null) {
+          if (kn.membership == null) {
             kn.status &= ~DETACHED; // attached to no list: attached once attach returned
           }
           kq.leaveRegistrationLocked(kn, codes[p] == READY_ACTIVE);

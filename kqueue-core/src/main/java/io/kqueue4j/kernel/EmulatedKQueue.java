@@ -395,7 +395,7 @@ public final class EmulatedKQueue implements KQueue {
   /** A change to an existing knote in flux: udata, {@code f_touch}, then the re-check. */
   private void modify(KNote kn, int flags, int fflags, long data, Object udata)
       throws KQueueException {
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     if (list != null) {
       list.lock();
     }
@@ -440,7 +440,7 @@ public final class EmulatedKQueue implements KQueue {
    * activate, and let the knote out of flux.
    */
   private void evaluate(KNote kn, boolean force) throws KQueueException {
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     Throwable thrown = null;
     if (list != null) {
       list.lock();
@@ -507,12 +507,12 @@ public final class EmulatedKQueue implements KQueue {
    * calls {@code f_detach} if it is attached. Returns what {@code detach} threw.
    */
   RuntimeException detach(KNote kn, boolean attachedOffList) {
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     boolean attached = attachedOffList;
     if (list != null) {
       list.lock();
       try {
-        kn.dropping = true;
+        kn.membership.dropping = true;
         attached = list.contains(kn);
       } finally {
         list.unlock();
@@ -678,7 +678,7 @@ public final class EmulatedKQueue implements KQueue {
    * returns with the lock held, drops it meanwhile unless the filter processes under it.
    */
   private boolean deliver(KNote kn, EventSlot slot) {
-    KNoteList list = kn.list;
+    KNoteList list = kn.list();
     if ((kn.flags() & EV_ONESHOT) != 0) {
       // Oneshot: the stored kevent as it is, not re-checked (FreeBSD), then the knote is dropped.
       kn.status = (kn.status & ~QUEUED) | INFLUX;

@@ -45,12 +45,11 @@ public final class KNote {
   /** Links on the active queue. */
   KNote next;
   KNote prev;
-  /** The source list this knote is on, and its links there; guarded by that list's lock. */
-  KNoteList list;
-  KNote selNext;
-  KNote selPrev;
-  /** Set under the list's lock when the kernel starts dropping the knote: posts skip it. */
-  boolean dropping;
+  /**
+   * The knote's place on a source's list ({@code kn_selnext}), from the first {@link KNoteList#add}
+   * on; null for the knotes of sources without lists (user events, timers), which so stay smaller.
+   */
+  KNoteList.Membership membership;
 
   KNote(EmulatedKQueue kq, long ident, short filter, FilterOps ops, boolean isFd) {
     this.kq = kq;
@@ -58,6 +57,12 @@ public final class KNote {
     this.filter = filter;
     this.ops = ops;
     this.isFd = isFd;
+  }
+
+  /** The source list this knote was added to, or null; see {@link #membership}. */
+  KNoteList list() {
+    KNoteList.Membership m = membership;
+    return m == null ? null : m.list;
   }
 
   /**

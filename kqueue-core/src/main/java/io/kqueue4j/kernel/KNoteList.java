@@ -52,11 +52,16 @@ public final class KNoteList {
   public void add(KNote kn) {
     lock.lock();
     try {
-      kn.list = this;
-      kn.selPrev = null;
-      kn.selNext = head;
+      Membership m = kn.membership;
+      if (m == null) {
+        m = new Membership();
+        kn.membership = m;
+      }
+      m.list = this;
+      m.prev = null;
+      m.next = head;
       if (head != null) {
-        head.selPrev = kn;
+        head.membership.prev = kn;
       }
       head = kn;
       empty = false;
@@ -83,14 +88,15 @@ public final class KNoteList {
 
   /** Whether {@code kn} is attached here; the caller holds the lock. */
   boolean contains(KNote kn) {
-    return kn.selPrev != null || head == kn;
+    Membership m = kn.membership;
+    return m != null && m.list == this && (m.prev != null || head == kn);
   }
 
   /** Calls {@code action} with the kqueue of every attached knote, under the list's lock. */
   void forEachOwner(java.util.function.Consumer<EmulatedKQueue> action) {
     lock.lock();
     try {
-      for (KNote kn = head; kn != null; kn = kn.selNext) {
+      for (KNote kn = head; kn != null; kn = kn.membership.next) {
         action.accept(kn.kq);
       }
     } finally {
@@ -99,19 +105,20 @@ public final class KNoteList {
   }
 
   private void unlink(KNote kn) {
-    if (kn.selPrev == null && head != kn) {
+    Membership m = kn.membership;
+    if (m == null || m.list != this || m.prev == null && head != kn) {
       return;
     }
-    if (kn.selPrev != null) {
-      kn.selPrev.selNext = kn.selNext;
+    if (m.prev != null) {
+      m.prev.membership.next = m.next;
     } else {
-      head = kn.selNext;
+      head = m.next;
     }
-    if (kn.selNext != null) {
-      kn.selNext.selPrev = kn.selPrev;
+    if (m.next != null) {
+      m.next.membership.prev = m.prev;
     }
-    kn.selNext = null;
-    kn.selPrev = null;
+    m.next = null;
+    m.prev = null;
     empty = head == null;
   }
 
@@ -131,10 +138,11 @@ public final class KNoteList {
     lock.lock();
     try {
       for (KNote kn = head; kn != null; ) {
-        KNote next = kn.selNext;
+        Membership m = kn.membership;
+        KNote next = m.next;
         boolean active;
         try {
-          active = !kn.dropping && kn.ops.event(kn, hint);
+          active = !m.dropping && kn.ops.event(kn, hint);
         } catch (RuntimeException e) {
           active = true; // the scan re-checks; a filter that still fails is reported there
         }
@@ -160,7 +168,7 @@ public final class KNoteList {
     try {
       while (head != null) {
         KNote kn = head;
-        if (kn.dropping) {
+        if (kn.membership.dropping) {
           unlink(kn);
           continue;
         }
@@ -172,5 +180,18 @@ public final class KNoteList {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * A knote's links on a list and its dropping mark, apart from the knote so that knotes of sources
+   * without lists do not carry them; guarded by the list's lock. A knote keeps its membership, and
+   * so {@link #list}, after it is removed.
+   */
+  static final class Membership {
+    KNoteList list;
+    KNote next;
+    KNote prev;
+    /** Set when the kernel starts dropping the knote: posts skip it. */
+    boolean dropping;
   }
 }
