@@ -13,7 +13,6 @@ import static io.kqueue4j.KEvent.EV_FORCEONESHOT;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
 import static io.kqueue4j.KEvent.EV_RECEIPT;
 import static io.kqueue4j.KEvent.NOTE_TRIGGER;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,7 +150,7 @@ class AllFiltersFuzzTest {
       roundTrip(kq);
       ekq.checkInvariants();
     }
-    awaitDescriptors(fdsBefore);
+    OpenDescriptors.awaitNoneNewSince(fdsBefore);
     System.out.printf("[reliability] all-filters exhaustive pass: %,d calls%n", calls);
   }
 
@@ -243,7 +242,7 @@ class AllFiltersFuzzTest {
     Map<Integer, String> fdsBefore = OpenDescriptors.snapshot();
     long start = System.nanoTime();
     int[] outcomes = pass(r, iterations, seed);
-    awaitDescriptors(fdsBefore);
+    OpenDescriptors.awaitNoneNewSince(fdsBefore);
     System.out.printf("[reliability] all-filters fuzz (seed %d): %,d calls in %.1f s: %,d returned"
         + " (%,d error entries), %,d threw KQueueException%n", seed, iterations,
         (System.nanoTime() - start) / 1e9, outcomes[0], outcomes[2], outcomes[1]);
@@ -338,15 +337,5 @@ class AllFiltersFuzzTest {
     int n = kq.kevent(null, out, Duration.ZERO);
     assertTrue(Arrays.stream(out, 0, n).anyMatch(e -> e.ident() == ident && e.data() == 7),
         "the round trip event is missing");
-  }
-
-  /** Closing the queue and the things gives back every descriptor (pidfds, watches, epoll). */
-  private static void awaitDescriptors(Map<Integer, String> before) {
-    try {
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> OpenDescriptors.newSince(before).isEmpty());
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("descriptors left open: " + OpenDescriptors.newSince(before), e);
-    }
   }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The process's open descriptors, as listed in {@code /proc/self/fd}. */
 final class OpenDescriptors {
@@ -14,15 +16,6 @@ final class OpenDescriptors {
   private static final String OWN_LISTING = "/proc/" + ProcessHandle.current().pid() + "/fd";
 
   private OpenDescriptors() {}
-
-  /** {@return the number of entries in {@code /proc/self/fd}} */
-  static int count() {
-    try (Stream<Path> fds = Files.list(FDS)) {
-      return (int) fds.count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** {@return each open descriptor with what it refers to, such as {@code anon_inode:inotify}} */
   static Map<Integer, String> snapshot() {
@@ -49,5 +42,21 @@ final class OpenDescriptors {
     Map<Integer, String> now = snapshot();
     now.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
     return now;
+  }
+
+  /**
+   * Waits up to 10 s until no descriptor is open that was not open in {@code before}, so that a
+   * descriptor another thread of the JVM holds for a moment (HotSpot reads its cgroup files) does
+   * not count as a leak, and a leaked one fails naming what it refers to.
+   *
+   * @param before a {@link #snapshot} taken before the test opened anything
+   */
+  static void awaitNoneNewSince(Map<Integer, String> before) {
+    try {
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> newSince(before).isEmpty());
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("descriptors left open: " + newSince(before), e);
+    }
   }
 }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,7 +96,7 @@ class WatcherSetupRaceTest {
   @Test
   void subtrees_removed_during_setup_are_forgotten_and_the_rest_is_watched() throws Exception {
     makeTree(root, 40); // 1,641 directories
-    int fdsBefore = OpenDescriptors.count();
+    Map<Integer, String> fdsBefore = OpenDescriptors.snapshot();
     AtomicInteger removals = new AtomicInteger();
     try (FsWatcher w = FsWatcher.builder().root(root).queueCapacity(1 << 16)
         .progress((dirs, entries, nanos, done) -> {
@@ -126,13 +127,13 @@ class WatcherSetupRaceTest {
       assertTrue(!w.isRevoked());
       assertEquals(left.size(), w.watchedDirectories(), "no watch on a removed directory remains");
     }
-    assertEquals(fdsBefore, OpenDescriptors.count(), "descriptors leaked");
+    OpenDescriptors.awaitNoneNewSince(fdsBefore);
   }
 
   @Test
   void a_root_removed_during_setup_revokes_the_watcher() throws Exception {
     makeTree(root, 40);
-    int fdsBefore = OpenDescriptors.count();
+    Map<Integer, String> fdsBefore = OpenDescriptors.snapshot();
     AtomicBoolean removed = new AtomicBoolean();
     try (KQueue kq = KQueue.emulated();
         FsWatcher w = FsWatcher.builder().root(root).queueCapacity(1 << 16)
@@ -153,7 +154,7 @@ class WatcherSetupRaceTest {
       assertEquals(NOTE_REVOKE, out[0].fflags() & NOTE_REVOKE, out[0].toString());
       assertEquals(0, kq.kevent(null, out, Duration.ZERO), "reported once");
     }
-    assertEquals(fdsBefore, OpenDescriptors.count(), "descriptors leaked");
+    OpenDescriptors.awaitNoneNewSince(fdsBefore);
   }
 
   /**
@@ -164,7 +165,7 @@ class WatcherSetupRaceTest {
   @Test
   void a_tree_removed_by_another_thread_while_watchers_start() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    int fdsBefore = OpenDescriptors.count();
+    Map<Integer, String> fdsBefore = OpenDescriptors.snapshot();
     int[] outcomes = new int[2]; // build failed, watcher revoked
     List<String> failures = new ArrayList<>();
     try {
@@ -215,7 +216,7 @@ class WatcherSetupRaceTest {
       pool.shutdownNow();
     }
     assertTrue(failures.isEmpty(), failures::toString);
-    assertEquals(fdsBefore, OpenDescriptors.count(), "descriptors leaked");
+    OpenDescriptors.awaitNoneNewSince(fdsBefore);
     System.out.printf("[reliability] tree removed while watchers start: %d builds failed with an"
         + " IOException, %d watchers revoked%n", outcomes[0], outcomes[1]);
   }
