@@ -55,7 +55,8 @@ public final class KNoteList {
       Membership m = kn.membership;
       if (m == null) {
         m = new Membership();
-        kn.membership = m;
+        m.list = this;
+        kn.membership = m; // with its list set, for a reader of list() that holds no lock
       }
       m.list = this;
       m.prev = null;
