@@ -907,12 +907,21 @@ public final class EmulatedKQueue implements KQueue {
     lock.lock();
   }
 
+  /** Whether the calling thread holds this kqueue's lock; for assertions. */
   boolean holdsLock() {
     return lock.isHeldByCurrentThread();
   }
 
-  /** Releases the lock, then tells watchers what changed meanwhile. */
+  /**
+   * Releases the lock, then tells watchers what changed meanwhile. A nested release (a filter's
+   * {@code process} under the lock that activates its knote) leaves the telling to the outermost
+   * one, so that watchers' list locks are never taken under this lock.
+   */
   void unlock() {
+    if (lock.getHoldCount() > 1) {
+      lock.unlock();
+      return;
+    }
     boolean notify = notifyPending;
     notifyPending = false;
     EventPump wake = wakePump ? pump : null;

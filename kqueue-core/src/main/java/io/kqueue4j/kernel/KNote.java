@@ -264,10 +264,6 @@ public final class KNote {
    * KNoteList#post} instead. Ignored once the knote has been dropped.
    */
   public void activate() {
-    if (kq.holdsLock()) { // from a process() that runs under the kqueue's lock
-      activateLocked();
-      return;
-    }
     kq.lock();
     try {
       activateLocked();

@@ -54,11 +54,11 @@ public final class KNoteList {
     try {
       Membership m = kn.membership;
       if (m == null) {
-        m = new Membership();
-        m.list = this;
+        m = new Membership(this);
         kn.membership = m; // with its list set, for a reader of list() that holds no lock
+      } else {
+        m.list = this;
       }
-      m.list = this;
       m.prev = null;
       m.next = head;
       if (head != null) {
@@ -194,5 +194,9 @@ public final class KNoteList {
     KNote prev;
     /** Set when the kernel starts dropping the knote: posts skip it. */
     boolean dropping;
+
+    Membership(KNoteList list) {
+      this.list = list;
+    }
   }
 }
