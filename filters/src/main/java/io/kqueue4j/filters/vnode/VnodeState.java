@@ -74,7 +74,9 @@ public record VnodeState(long dev, long ino, int mode, int nlink, int uid, int g
    *   <li>A file's size: growth is {@code NOTE_WRITE|NOTE_EXTEND}; shrinking is a truncation,
    *       {@code NOTE_WRITE|NOTE_ATTRIB}; a new {@code st_mtime} at the same size is a write in
    *       place or a {@code utimes}, which a state cannot tell apart: {@code NOTE_WRITE|NOTE_ATTRIB}.
-   *   <li>A directory's {@code st_mtime} or size: entries changed, {@code NOTE_WRITE}.
+   *   <li>A directory's {@code st_mtime} or size: entries changed, {@code NOTE_WRITE}; except a
+   *       size change on a removed directory, which is the removal itself (ext4's {@code rmdir}
+   *       sets the size to 0 and leaves {@code st_mtime} as it was).
    *   <li>Mode, owner or group: {@code NOTE_ATTRIB}; a new {@code st_ctime} that nothing above
    *       explains (extended attributes, for instance): {@code NOTE_ATTRIB}.
    *   <li>Another {@code location}: {@code NOTE_RENAME}.
@@ -94,7 +96,7 @@ public record VnodeState(long dev, long ino, int mode, int nlink, int uid, int g
       }
     }
     if (directory) {
-      if (mtimeNanos != before.mtimeNanos || size != before.size) {
+      if (mtimeNanos != before.mtimeNanos || (size != before.size && nlink != 0)) {
         notes |= NOTE_WRITE;
       }
     } else if (size > before.size) {

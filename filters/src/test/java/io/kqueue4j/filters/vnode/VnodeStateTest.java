@@ -67,5 +67,7 @@ class VnodeStateTest {
     check(NOTE_WRITE | NOTE_LINK, directory(3, 4096, 200), before);
     check(NOTE_WRITE | NOTE_LINK, directory(2, 4096, 300), directory(3, 4096, 200));
     check(NOTE_DELETE, directory(0, 4096, 100), before);
+    check(NOTE_DELETE, directory(0, 0, 100), before);
+    check(NOTE_DELETE | NOTE_WRITE, directory(0, 0, 200), before);
   }
 }

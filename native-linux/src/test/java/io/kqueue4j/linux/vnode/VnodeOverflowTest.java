@@ -66,35 +66,16 @@ class VnodeOverflowTest extends VnodeTestSupport {
       }
     }
     events(); // the directory's own creation noise
-    long queued = sysctl("/proc/sys/fs/inotify/max_queued_events");
-    assumeTrue(queued <= 1 << 20, "fs.inotify.max_queued_events is " + queued
-        + ": too many events to overflow the queue in a unit test");
-    long overflowsBefore = InotifyVnodeSource.overflows();
-    Set<PosixFilePermission> a = PosixFilePermissions.fromString("rw-r--r--");
-    Set<PosixFilePermission> b = PosixFilePermissions.fromString("rw-------");
-    loop.gate.lock();
-    try {
-      // IN_MODIFY and IN_ATTRIB alternate, so the kernel cannot merge them: a few thousand events
-      // more than the queue holds
-      try (FileChannel ch = FileChannel.open(file, WRITE)) {
-        ByteBuffer one = ByteBuffer.allocate(1);
-        for (long i = 0; i < queued / 2 + 2000; i++) {
-          ch.write(one.clear(), 0);
-          Files.setPosixFilePermissions(file, (i & 1) == 0 ? b : a);
-        }
-      }
-      assertTrue(LibC.availableBytes(fileVnode.instance.inotify.fd()) >= queued * 16,
-          "the kernel's queue is full");
-      // the changes whose events are lost in the overflow
+    Path renamed = sameDir.resolve("renamed");
+    Path moved = quiet;
+    Path sub = sameDir.resolve("sub");
+    // the file floods its own instance; the changes after it are lost in the overflow
+    overflow(fileVnode.instance, file, () -> {
       Files.createLink(dir.resolve("second-name"), file);
       Files.writeString(file, "grown", APPEND);
-      Files.createDirectory(sameDir.resolve("sub"));
-      Files.move(quiet, sameDir.resolve("renamed"), ATOMIC_MOVE);
-    } finally {
-      loop.gate.unlock();
-    }
-    settle();
-    assertTrue(InotifyVnodeSource.overflows() > overflowsBefore, "IN_Q_OVERFLOW was seen");
+      Files.createDirectory(sub);
+      Files.move(moved, renamed, ATOMIC_MOVE);
+    });
     // what the events before the overflow said, plus what the states say: nothing is missed;
     // NOTE_OPEN cannot be recovered from a state and is reported as possibly lost
     expect("after the overflow",
@@ -102,9 +83,9 @@ class VnodeOverflowTest extends VnodeTestSupport {
         dirFd, NOTE_WRITE | NOTE_LINK,
         quietFd, NOTE_RENAME);
     // and events are reported one by one again
-    Files.setPosixFilePermissions(file, a);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     expect(fd, NOTE_ATTRIB, "chmod after the overflow");
-    Files.delete(sameDir.resolve("sub"));
+    Files.delete(sub);
     expect(dirFd, NOTE_WRITE | NOTE_LINK, "rmdir after the overflow");
   }
 
@@ -117,37 +98,115 @@ class VnodeOverflowTest extends VnodeTestSupport {
     Files.writeString(file, "!", APPEND);
     expect(fd, NOTE_WRITE, "append before the overflow");
     assertTrue(vnode.stale, "a NOTE_WRITE knote needs no state: it was not taken");
-    // a noisy file in the same instance, watched for a bit that its noise does not produce
-    Path noisy = null;
-    for (int i = 0; noisy == null; i++) {
-      Path candidate = Files.writeString(dir.resolve("noisy" + i), "n");
-      watch(candidate, EV_CLEAR, NOTE_RENAME);
-      if (loop.vnodeOf(candidate).instance == vnode.instance) {
-        noisy = candidate;
+    overflow(vnode.instance, noisyFileIn(vnode.instance),
+        () -> Files.writeString(file, "lost", APPEND));
+    expect("after the overflow", fd, NOTE_WRITE);
+  }
+
+  @Test
+  void theLastNameOfAFileRemovedInAnOverflowIsNoteDelete() throws Exception {
+    Path file = Files.writeString(dir.resolve("f"), "0123456789");
+    int fd = watch(file, EV_CLEAR, CHANGES);
+    InotifyVnodeLoop.Instance instance = InotifyVnodeLoop.peek().vnodeOf(file).instance;
+    Path noisy = noisyFileIn(instance);
+    try (FileChannel writer = FileChannel.open(file, WRITE, APPEND)) {
+      // the unlink's IN_ATTRIB (link count 0) is dropped with the overflow
+      overflow(instance, noisy, () -> Files.delete(file));
+      expect("unlink of the last name lost in the overflow", fd, NOTE_DELETE);
+      // the object stays watched, as on FreeBSD, and events are reported one by one again
+      writer.write(ByteBuffer.wrap(new byte[] {'!'}));
+      expect(fd, NOTE_WRITE | NOTE_EXTEND, "a write through an open descriptor after the overflow");
+    }
+  }
+
+  @Test
+  void aSubdirectoryRemovedInAnOverflowIsNoteDeleteAndItsParentNoteWriteAndLink()
+      throws Exception {
+    Path parent = Files.createDirectory(dir.resolve("parent"));
+    int parentFd = watch(parent, EV_CLEAR, CHANGES);
+    InotifyVnodeLoop loop = InotifyVnodeLoop.peek();
+    InotifyVnodeLoop.Instance instance = loop.vnodeOf(parent).instance;
+    // a subdirectory watched in the same instance: its rmdir is seen only as the parent's
+    // IN_DELETE|IN_ISDIR, and both are dropped with the overflow
+    Path sub = null;
+    int subFd = -1;
+    for (int i = 0; sub == null; i++) {
+      Path candidate = Files.createDirectory(parent.resolve("sub" + i));
+      int candidateFd = watch(candidate, EV_CLEAR, CHANGES);
+      if (loop.vnodeOf(candidate).instance == instance) {
+        sub = candidate;
+        subFd = candidateFd;
       }
     }
+    assertTrue(loop.vnodeOf(sub).parent == loop.vnodeOf(parent),
+        "the subdirectory's removal is watched through its watched parent");
+    Path noisy = noisyFileIn(instance);
+    events(); // the subdirectories' creation
+    Path removed = sub;
+    overflow(instance, noisy, () -> Files.delete(removed));
+    expect("rmdir lost in the overflow", subFd, NOTE_DELETE, parentFd, NOTE_WRITE | NOTE_LINK);
+    Files.createFile(parent.resolve("after"));
+    expect(parentFd, NOTE_WRITE, "a file created after the overflow");
+  }
+
+  interface Change {
+    void run() throws Exception;
+  }
+
+  /**
+   * A file in the same instance, watched only for {@code NOTE_RENAME}, which its noise (writes and
+   * mode changes) does not produce.
+   */
+  private Path noisyFileIn(InotifyVnodeLoop.Instance instance) throws Exception {
+    InotifyVnodeLoop loop = InotifyVnodeLoop.peek();
+    for (int i = 0; ; i++) {
+      Path candidate = Files.writeString(dir.resolve("noisy" + i), "n");
+      watch(candidate, EV_CLEAR, NOTE_RENAME);
+      if (loop.vnodeOf(candidate).instance == instance) {
+        return candidate;
+      }
+    }
+  }
+
+  /**
+   * Holds the source's thread while more events than the kernel queues pile up on {@code noisy}
+   * in {@code instance}, then makes the {@code lost} changes, whose events the kernel drops; returns
+   * once the source has read the {@code IN_Q_OVERFLOW} and re-checked every object.
+   */
+  private static void overflow(InotifyVnodeLoop.Instance instance, Path noisy, Change lost)
+      throws Exception {
     long queued = sysctl("/proc/sys/fs/inotify/max_queued_events");
     assumeTrue(queued <= 1 << 20, "fs.inotify.max_queued_events is " + queued
         + ": too many events to overflow the queue in a unit test");
     long overflowsBefore = InotifyVnodeSource.overflows();
+    InotifyVnodeLoop loop = InotifyVnodeLoop.peek();
     loop.gate.lock();
     try {
-      Set<PosixFilePermission> a = PosixFilePermissions.fromString("rw-r--r--");
-      Set<PosixFilePermission> b = PosixFilePermissions.fromString("rw-------");
-      try (FileChannel ch = FileChannel.open(noisy, WRITE)) {
-        ByteBuffer one = ByteBuffer.allocate(1);
-        for (long i = 0; i < queued / 2 + 2000; i++) {
-          ch.write(one.clear(), 0);
-          Files.setPosixFilePermissions(noisy, (i & 1) == 0 ? b : a);
-        }
-      }
-      Files.writeString(file, "lost", APPEND);
+      flood(noisy, queued);
+      assertTrue(LibC.availableBytes(instance.inotify.fd()) >= queued * 16,
+          "the kernel's queue is full");
+      lost.run();
     } finally {
       loop.gate.unlock();
     }
     settle();
     assertTrue(InotifyVnodeSource.overflows() > overflowsBefore, "IN_Q_OVERFLOW was seen");
-    expect("after the overflow", fd, NOTE_WRITE);
+  }
+
+  /**
+   * A few thousand events more than the queue holds on {@code file}: {@code IN_MODIFY} and {@code
+   * IN_ATTRIB} alternate, so the kernel cannot merge them.
+   */
+  private static void flood(Path file, long queued) throws Exception {
+    Set<PosixFilePermission> a = PosixFilePermissions.fromString("rw-r--r--");
+    Set<PosixFilePermission> b = PosixFilePermissions.fromString("rw-------");
+    try (FileChannel ch = FileChannel.open(file, WRITE)) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      for (long i = 0; i < queued / 2 + 2000; i++) {
+        ch.write(one.clear(), 0);
+        Files.setPosixFilePermissions(file, (i & 1) == 0 ? b : a);
+      }
+    }
   }
 
   /**
