@@ -2,6 +2,7 @@ package io.kqueue4j.linux.descriptor;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.linux.Epoll;
 import io.kqueue4j.linux.EventFd;
 import io.kqueue4j.linux.ErrnoException;
 import io.kqueue4j.linux.LibC;
@@ -23,6 +24,11 @@ import java.nio.file.Path;
  * obtained from {@link #of(FileDescriptor)} is closed with {@code close(2)}: the JDK object that
  * owns it must not be closed afterwards (drop the knotes with {@code EV_DELETE} and close the JDK
  * object instead).
+ *
+ * <p>Available when libc, eventfd, {@code statx} and epoll answer their probes. Epoll is required
+ * although this class does not use it: {@link EpollReadinessSource} is the only source that can
+ * watch real descriptors, so without epoll the portable support and its {@code Selector} source
+ * take over, rather than a support whose descriptors no {@code EVFILT_READ} could watch.
  */
 public final class LinuxDescriptorSupport implements DescriptorSupport {
 
@@ -53,6 +59,9 @@ public final class LinuxDescriptorSupport implements DescriptorSupport {
       }
       if (!Stat.isAvailable()) {
         return Stat.unavailabilityCause();
+      }
+      if (!Epoll.isAvailable()) {
+        return Epoll.unavailabilityCause();
       }
       return Syscalls.unavailabilityCause();
     } catch (LinkageError e) {

@@ -9,9 +9,9 @@ import jnr.ffi.annotations.SaveError;
 /**
  * A seccomp filter that makes chosen system calls of this process fail with an errno, as a kernel
  * built without them (or a sandbox that forbids them) would: for tests of how a facility's absence
- * is handled, on the real code path.
+ * is handled, on the real code path. Public for the tests of other packages that do the same.
  */
-final class Seccomp {
+public final class Seccomp {
   /** The calls needed; {@code syscall} is variadic in C, called here with fixed arguments. */
   public interface Functions {
     @SaveError
@@ -22,7 +22,9 @@ final class Seccomp {
   }
 
   /** {@code ENOSYS}: the errno of a call the kernel does not have. */
-  static final int ENOSYS = 38;
+  public static final int ENOSYS = 38;
+  /** {@code EPERM}: the errno a sandbox's seccomp profile (Docker's default) gives a denied call. */
+  public static final int EPERM = 1;
 
   private static final int PR_SET_NO_NEW_PRIVS = 38;
   private static final int SECCOMP_SET_MODE_FILTER = 1;
@@ -44,6 +46,19 @@ final class Seccomp {
     };
   }
 
+  /**
+   * The numbers of {@code epoll_create} and {@code epoll_create1} here, or null if unknown.
+   *
+   * @return the system call numbers, for {@link #deny}
+   */
+  public static int[] epollCreateCalls() {
+    return switch (System.getProperty("os.arch")) {
+      case "amd64", "x86_64" -> new int[] {213, 291};
+      case "aarch64" -> new int[] {20};
+      default -> null;
+    };
+  }
+
   private static long seccompCall() {
     return System.getProperty("os.arch").equals("aarch64") ? 277 : 317;
   }
@@ -51,9 +66,11 @@ final class Seccomp {
   /**
    * Makes {@code calls} fail with {@code errno} in every thread of this process from now on.
    *
+   * @param errno what the denied calls fail with
+   * @param calls the system call numbers to deny
    * @throws IllegalStateException when the filter cannot be installed
    */
-  static void deny(int errno, int... calls) {
+  public static void deny(int errno, int... calls) {
     Functions c = LibraryLoader.create(Functions.class).load("c");
     Runtime runtime = Runtime.getRuntime(c);
     int n = calls.length + 3;
