@@ -6,6 +6,7 @@ import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_EOF;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -129,8 +130,16 @@ class PortableSelectorFallbackTest {
         assertTrue(client.isConnected());
         KEvent ev = next();
         assertEquals(fd, ev.ident());
+        assertEquals(EVFILT_READ, ev.filter());
+        assertEquals(1, ev.data(), "the JDK gives no backlog length: 1 while connections wait");
         try (SocketChannel accepted = listener.accept()) {
-          assertTrue(accepted != null);
+          assertEquals(client.getLocalAddress(), accepted.getRemoteAddress(), "the waiting one");
+          client.write(ByteBuffer.wrap(new byte[] {7, 8}));
+          ByteBuffer in = ByteBuffer.allocate(2);
+          while (in.hasRemaining()) {
+            assertTrue(accepted.read(in) >= 0, "end of stream before the client's bytes");
+          }
+          assertArrayEquals(new byte[] {7, 8}, in.array());
         }
       }
     }

@@ -7,7 +7,6 @@ import static io.kqueue4j.KEvent.EV_EOF;
 import static io.kqueue4j.KEvent.EV_ERROR;
 import static io.kqueue4j.KEvent.NOTE_LOWAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.Errno;
@@ -162,6 +161,5 @@ class PipeFilterTest {
     Io.write(pipe[1], 10);
     KEvent ev = Io.next(kq);
     assertEquals(10, ev.data(), "filt_piperead fires with fewer bytes than the low-water mark");
-    assertNotEquals(0, ev.data());
   }
 }

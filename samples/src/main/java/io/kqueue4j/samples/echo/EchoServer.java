@@ -62,6 +62,7 @@ public final class EchoServer implements Runnable, AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean stopped;
   private volatile long accepted;
+  private volatile int openConnections;
   private volatile long echoed;
   private volatile long writeWaits;
 
@@ -118,6 +119,16 @@ public final class EchoServer implements Runnable, AutoCloseable {
    */
   public long accepted() {
     return accepted;
+  }
+
+  /**
+   * Connections open now: accepted, and not yet closed after their client went away, failed, or
+   * the server stopped.
+   *
+   * @return the number of connections the server currently holds
+   */
+  public int openConnections() {
+    return openConnections;
   }
 
   /**
@@ -192,6 +203,7 @@ public final class EchoServer implements Runnable, AutoCloseable {
       }
       Connection c = new Connection(channel, FileDescriptors.of(channel));
       connections.add(c);
+      openConnections = connections.size();
       accepted++;
       change(c.fd, EVFILT_READ, EV_ADD | EV_CLEAR, c);
       change(c.fd, EVFILT_WRITE, EV_ADD | EV_DISABLE, c);
@@ -311,6 +323,7 @@ public final class EchoServer implements Runnable, AutoCloseable {
       if (open) {
         open = false;
         connections.remove(this);
+        openConnections = connections.size();
         closeQuietly(fd);
       }
     }
@@ -319,7 +332,7 @@ public final class EchoServer implements Runnable, AutoCloseable {
   /** The server's counters, for diagnostics. */
   @Override
   public String toString() {
-    return "EchoServer[port=" + port() + ", connections=" + connections.size() + ", accepted="
+    return "EchoServer[port=" + port() + ", connections=" + openConnections + ", accepted="
         + accepted + ", echoed=" + echoed + ", writeWaits=" + writeWaits + "]";
   }
 }

@@ -114,12 +114,16 @@ class EchoServerTest {
   @Test
   void clientCloseIsNoticedAndTheConnectionDropped() throws Exception {
     SocketChannel client = connect();
+    SocketChannel other = connect();
     writeFully(client, new byte[] {1, 2, 3});
     assertArrayEquals(new byte[] {1, 2, 3}, readFully(client, 3));
+    writeFully(other, new byte[] {4});
+    assertArrayEquals(new byte[] {4}, readFully(other, 1));
+    assertEquals(2, server.openConnections(), "both echoed, so both accepted");
     client.close();
-    SocketChannel next = connect();
-    writeFully(next, new byte[] {4});
-    assertArrayEquals(new byte[] {4}, readFully(next, 1));
+    await().atMost(10, SECONDS).until(() -> server.openConnections() == 1);
+    writeFully(other, new byte[] {5});
+    assertArrayEquals(new byte[] {5}, readFully(other, 1), "the other connection is still served");
     assertEquals(2, server.accepted());
   }
 
@@ -130,6 +134,7 @@ class EchoServerTest {
     readFully(client, 1);
     server.close();
     await().atMost(10, SECONDS).until(server::isStopped);
+    assertEquals(0, server.openConnections());
     assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the server closed the connection");
     assertTrue(server.echoed() >= 1);
   }
