@@ -6,6 +6,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -38,11 +39,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * changes, or keep up with bursts: the JDK discards events past 512 unread per directory, which
  * comes out as a drop marker. Attributes come from the {@code "unix"} attribute view where there is
  * one.
+ *
+ * <p>An exception or error thrown while one directory's events are handled (by a sink, say) is
+ * logged at {@code ERROR} with its stack trace, and the thread goes on serving every watcher.
  */
 public final class WatchServiceFsEventSource implements FsEventSource {
   /** This source's {@link #name()}, by which a watcher can ask for it. */
   public static final String NAME = "portable-watchservice";
 
+  private static final System.Logger LOG =
+      System.getLogger(WatchServiceFsEventSource.class.getName());
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
   private static final Set<FsEventType> SUPPORTED =
       Set.copyOf(
@@ -130,7 +136,11 @@ public final class WatchServiceFsEventSource implements FsEventSource {
         continue;
       }
       for (Dir d : List.copyOf(targets)) {
-        d.tree.handle(d, events, valid);
+        try {
+          d.tree.handle(d, events, valid);
+        } catch (RuntimeException | Error e) { // keep serving the other directories and watchers
+          LOG.log(Level.ERROR, NAME + " event dispatch failed", e);
+        }
       }
     }
   }

@@ -150,7 +150,7 @@ public final class PollingVnodeSource implements VnodeSource {
           return thread;
         });
         t.setRemoveOnCancelPolicy(true);
-        t.scheduleWithFixedDelay(this::pollAll, interval.toNanos(), interval.toNanos(),
+        t.scheduleWithFixedDelay(this::pollRound, interval.toNanos(), interval.toNanos(),
             TimeUnit.NANOSECONDS);
         timer = t;
       }
@@ -167,7 +167,22 @@ public final class PollingVnodeSource implements VnodeSource {
     pollAll();
   }
 
-  /** One round: every object once, posting outside {@link #lock}. */
+  /**
+   * The polling thread's round. Nothing may escape it: the executor would cancel the schedule
+   * without a word, and every watched object would go unpolled.
+   */
+  private void pollRound() {
+    try {
+      pollAll();
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.ERROR, "EVFILT_VNODE polling round failed", e);
+    }
+  }
+
+  /**
+   * One round: every object once, posting outside {@link #lock}. What one object's poll throws
+   * (a filter's {@code Error}, say) is logged at {@code ERROR} and the round goes on.
+   */
   private void pollAll() {
     synchronized (pollLock) {
       List<PolledVnode> all;

@@ -32,7 +32,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Only processes are reported: a fork whose child is a thread (its pid differs from its tgid)
  * and the exit of a thread other than the leader are skipped. A full socket buffer ({@code
- * ENOBUFS}) is reported to every subscriber as {@link ProcessEventListener#lost()}.
+ * ENOBUFS}) is reported to every subscriber as {@link ProcessEventListener#lost()}. An exception
+ * or error thrown by a listener goes to the thread's uncaught-exception handler, and the thread
+ * goes on serving every subscriber.
  */
 public final class ProcConnectorEventSource implements ProcessEventSource {
 
@@ -158,7 +160,7 @@ public final class ProcConnectorEventSource implements ProcessEventSource {
       if (!entry.cancelled) {
         try {
           event.accept(entry.listener);
-        } catch (RuntimeException | LinkageError e) { // one broken listener must not stop the rest
+        } catch (RuntimeException | Error e) { // one listener's failure must not stop the rest
           Thread current = Thread.currentThread();
           current.getUncaughtExceptionHandler().uncaughtException(current, e);
         }
