@@ -167,7 +167,7 @@ public final class TimerFilter implements FilterOps {
   public void touch(KNote kn, int flags, int fflags, long data) {
     Entry entry = (Entry) kn.hook();
     if ((flags & EV_ADD) == 0) {
-      if ((flags & EV_FORCEONESHOT) != 0) {
+      if ((flags & EV_FORCEONESHOT) != 0 && (kn.flags() & EV_ERROR) == 0) {
         kn.setData(entry.count()); // the oneshot delivery copies the knote's kevent
       }
       return;
