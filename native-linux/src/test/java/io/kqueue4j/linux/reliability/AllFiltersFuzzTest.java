@@ -1,18 +1,6 @@
 package io.kqueue4j.linux.reliability;
 
-import static io.kqueue4j.KEvent.EVFILT_FSEVENT;
-import static io.kqueue4j.KEvent.EVFILT_USER;
-import static io.kqueue4j.KEvent.EV_ADD;
-import static io.kqueue4j.KEvent.EV_CLEAR;
-import static io.kqueue4j.KEvent.EV_DELETE;
-import static io.kqueue4j.KEvent.EV_DISABLE;
-import static io.kqueue4j.KEvent.EV_DISPATCH;
-import static io.kqueue4j.KEvent.EV_ENABLE;
-import static io.kqueue4j.KEvent.EV_ERROR;
-import static io.kqueue4j.KEvent.EV_FORCEONESHOT;
-import static io.kqueue4j.KEvent.EV_ONESHOT;
-import static io.kqueue4j.KEvent.EV_RECEIPT;
-import static io.kqueue4j.KEvent.NOTE_TRIGGER;
+import static io.kqueue4j.KEvent.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +10,7 @@ import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
 import io.kqueue4j.filters.fsevent.FsWatcher;
+import io.kqueue4j.filters.signal.Signals;
 import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.linux.Fds;
 import io.kqueue4j.testing.DefinedErrnos;
@@ -49,12 +38,17 @@ import org.junit.jupiter.api.io.TempDir;
  * closed or impossible descriptors, and random flags, fflags and data.
  *
  * <p>Two parts: an exhaustive pass over every filter, every combination of the five action flags
- * with each delivery mode, on a valid and an invalid ident, with and without an existing knote;
- * then random calls. Every call must return within its event list or throw {@link
- * KQueueException} with an errno of {@link Errno}, nothing else may escape; error entries carry
- * such an errno; the rules every filter shares hold ({@code EV_ENABLE|EV_DISABLE} and an unknown
- * filter are {@code EINVAL}, a change without {@code EV_ADD} to no knote is {@code ENOENT} or, for
- * a descriptor filter on a closed descriptor, {@code EBADF}); the queue stays consistent and
+ * with each delivery mode, with and without {@code EV_RECEIPT}, with and without an existing
+ * knote, on a valid ident, a closed descriptor, -1 and, for the filters that check their input,
+ * valid and invalid {@code fflags} and {@code data} (timer units and negative periods, unknown
+ * vnode and process notes, the user filter's {@code NOTE_FF*} operations, the watcher's reserved
+ * {@code fflags}) and idents of the wrong kind; then random calls. Every call must return within
+ * its event list or throw {@link KQueueException} with an errno of {@link Errno}, nothing else may
+ * escape; every entry with {@code EV_ERROR} set carries such an errno, or 0 as a receipt; in the
+ * exhaustive pass each change gives the errno the rules say ({@code EV_ENABLE|EV_DISABLE} and an
+ * unknown filter are {@code EINVAL}, a descriptor filter on a descriptor that is not open is
+ * {@code EBADF} for every action, {@code EV_ADD} included, a change without {@code EV_ADD} to no
+ * knote is {@code ENOENT}, {@code EV_ADD} the errno its input has); the queue stays consistent and
  * usable; and closing it gives back every descriptor the knotes took.
  */
 @EnabledOnOs(OS.LINUX)
@@ -62,6 +56,9 @@ class AllFiltersFuzzTest {
   private static final Set<Integer> ERRNOS = DefinedErrnos.all();
   private static final int[] ACTIONS = {EV_ADD, EV_DELETE, EV_ENABLE, EV_DISABLE, EV_FORCEONESHOT};
   private static final int[] MODES = {0, EV_ONESHOT, EV_CLEAR, EV_DISPATCH};
+  private static final int VNODE_NOTES = NOTE_DELETE | NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB
+      | NOTE_LINK | NOTE_RENAME | NOTE_REVOKE | NOTE_OPEN | NOTE_CLOSE | NOTE_CLOSE_WRITE
+      | NOTE_READ;
   @TempDir Path dir;
 
   /** The real things idents refer to; closed by {@link #close()}. */
@@ -74,6 +71,7 @@ class AllFiltersFuzzTest {
     final Process child;
     final int closedFd;
     final long deadPid;
+    final long closedWatcherId;
     final long[] idents;
 
     Things() throws Exception {
@@ -81,6 +79,9 @@ class AllFiltersFuzzTest {
       file = FileDescriptors.open(f);
       directory = FileDescriptors.open(dir);
       watcher = FsWatcher.builder().root(Files.createDirectories(dir.resolve("tree"))).build();
+      try (FsWatcher closedWatcher = FsWatcher.builder().root(dir.resolve("tree")).build()) {
+        closedWatcherId = closedWatcher.id();
+      }
       child = new ProcessBuilder("sleep", "600").start();
       Process dead = new ProcessBuilder("true").start();
       dead.waitFor();
@@ -128,19 +129,18 @@ class AllFiltersFuzzTest {
     try (Things things = new Things(); KQueue kq = KQueue.emulated()) {
       EmulatedKQueue ekq = (EmulatedKQueue) kq;
       for (short filter : filters()) {
-        boolean known = filter <= -1 && filter >= -32; // an empty slot's attach is ENXIO
-        boolean isFd = filter == -1 || filter == -2 || filter == -4; // READ, WRITE, VNODE
-        for (long ident : new long[] {validIdent(filter, things), things.closedFd, -1}) {
+        for (Input in : inputs(filter, things)) {
           for (int actions = 0; actions < 32; actions++) {
             for (int mode : MODES) {
-              int flags = mode | EV_RECEIPT;
+              int flags = mode;
               for (int a = 0; a < ACTIONS.length; a++) {
                 if ((actions & 1 << a) != 0) {
                   flags |= ACTIONS[a];
                 }
               }
               for (boolean existing : new boolean[] {false, true}) {
-                calls += exhaustiveCall(kq, filter, ident, flags, existing, known, isFd);
+                calls += exhaustiveCall(kq, filter, in, flags | EV_RECEIPT, existing);
+                calls += exhaustiveCall(kq, filter, in, flags, existing);
               }
             }
           }
@@ -154,65 +154,175 @@ class AllFiltersFuzzTest {
     System.out.printf("[reliability] all-filters exhaustive pass: %,d calls%n", calls);
   }
 
-  /** An ident each filter accepts, where one exists. */
-  private static long validIdent(short filter, Things t) {
+  /**
+   * An ident with {@code fflags} and {@code data} for one filter, and the errno {@code EV_ADD} of
+   * a new knote with them gives (0 for success), or null where this test does not pin it.
+   */
+  private record Input(long ident, int fflags, long data, Integer addErrno) {}
+
+  /**
+   * For each filter: an ident it accepts with plain input, a closed descriptor and -1, and for
+   * the filters that check their input, valid and invalid {@code fflags} and {@code data} and
+   * idents of the wrong kind, each with what {@code EV_ADD} gives (docs/semantics.md,
+   * docs/filters-timer-proc-signal.md, docs/vnode.md, docs/fsevent.md).
+   */
+  private static List<Input> inputs(short filter, Things t) {
+    long closed = t.closedFd;
     return switch (filter) {
-      case -1, -2 -> t.pipe[0]; // EVFILT_READ, EVFILT_WRITE
-      case -4 -> t.file; // EVFILT_VNODE
-      case -5 -> t.child.pid(); // EVFILT_PROC
-      case -6 -> 30; // EVFILT_SIGNAL: SIGUSR1 in FreeBSD's numbering
-      case EVFILT_FSEVENT -> t.watcher.id();
-      default -> 7;
+      case EVFILT_READ -> List.of(new Input(t.pipe[0], 0, 0, 0),
+          new Input(closed, 0, 0, Errno.EBADF), new Input(-1, 0, 0, Errno.EBADF));
+      case EVFILT_WRITE -> List.of(new Input(t.pipe[1], 0, 0, 0),
+          new Input(closed, 0, 0, Errno.EBADF), new Input(-1, 0, 0, Errno.EBADF));
+      case EVFILT_VNODE -> List.of(new Input(t.file, NOTE_WRITE, 0, 0),
+          new Input(t.file, VNODE_NOTES, 0, 0),
+          new Input(t.file, NOTE_WRITE | 0x00100000, -1, 0), // an unknown note: ignored
+          new Input(t.directory, NOTE_WRITE | NOTE_LINK, 0, 0),
+          new Input(t.pipe[0], NOTE_WRITE, 0, Errno.EINVAL), // not a file system object
+          new Input(closed, NOTE_WRITE, 0, Errno.EBADF), new Input(-1, NOTE_WRITE, 0, Errno.EBADF));
+      case EVFILT_PROC -> List.of(new Input(t.child.pid(), NOTE_EXIT, 0, 0),
+          new Input(t.child.pid(), 0, 0, 0),
+          new Input(t.child.pid(), NOTE_EXIT | 0x00100000, -1, 0), // an unknown note: ignored
+          new Input(t.child.pid(), NOTE_EXIT | NOTE_CHILD | NOTE_TRACKERR, 0, 0), // output only
+          new Input(0, NOTE_EXIT, 0, Errno.ESRCH), new Input(-1, NOTE_EXIT, 0, Errno.ESRCH),
+          new Input(Integer.MAX_VALUE + 1L, NOTE_EXIT, 0, Errno.ESRCH),
+          new Input(closed, NOTE_EXIT, 0, null)); // a number that may be a process
+      case EVFILT_SIGNAL -> List.of(new Input(Signals.SIGUSR1, 0, 0, 0),
+          new Input(Signals.SIGUSR1, -1, Long.MIN_VALUE, 0), // fflags and data are not used
+          new Input(Signals.SIGKILL, 0, 0, Errno.EINVAL), new Input(0, 0, 0, Errno.EINVAL),
+          new Input(65, 0, 0, Errno.EINVAL), new Input(closed, 0, 0, Errno.EINVAL),
+          new Input(-1, 0, 0, Errno.EINVAL));
+      case EVFILT_TIMER -> List.of(new Input(7, 0, 60_000, 0),
+          new Input(7, NOTE_SECONDS, 600, 0), new Input(7, NOTE_NSECONDS, 600_000_000_000L, 0),
+          new Input(7, NOTE_ABSTIME | NOTE_SECONDS, Long.MAX_VALUE / 2, 0),
+          new Input(7, 0, 0, 0), // a period of 0 becomes 1
+          new Input(7, 0, -1, Errno.EINVAL),
+          new Input(7, NOTE_USECONDS, Long.MIN_VALUE, Errno.EINVAL),
+          new Input(7, NOTE_SECONDS | NOTE_MSECONDS, 60, Errno.EINVAL),
+          new Input(7, NOTE_USECONDS | NOTE_NSECONDS, 60, Errno.EINVAL),
+          new Input(7, 0x100, 60, Errno.EINVAL), new Input(7, NOTE_EXIT, 60, Errno.EINVAL),
+          new Input(closed, 0, 60_000, 0), new Input(-1, 0, 60_000, 0));
+      case EVFILT_USER -> List.of(new Input(7, 0, 0, 0),
+          new Input(7, NOTE_FFAND | 0xff, 0, 0), new Input(7, NOTE_FFOR | NOTE_FFLAGSMASK, -1, 0),
+          new Input(7, NOTE_FFCOPY | 0x123456, Long.MIN_VALUE, 0),
+          new Input(7, NOTE_FFNOP | NOTE_TRIGGER, 5, 0),
+          new Input(7, 0x3e000000, 0, 0), // bits outside the control and flag masks: ignored
+          new Input(closed, 0, 0, 0), new Input(-1, 0, 0, 0));
+      case EVFILT_FSEVENT -> List.of(new Input(t.watcher.id(), 0, 0, 0),
+          new Input(t.watcher.id(), 0, -1, 0),
+          new Input(t.watcher.id(), 1, 0, Errno.EINVAL), // fflags are reserved
+          new Input(t.watcher.id(), NOTE_FFOR, 0, Errno.EINVAL),
+          new Input(t.closedWatcherId, 0, 0, Errno.EBADF), new Input(-1, 0, 0, Errno.EBADF));
+      case EVFILT_AIO, EVFILT_LIO -> List.of(new Input(7, 0, 0, Errno.ENXIO),
+          new Input(closed, 0, 0, Errno.ENXIO), new Input(-1, 0, 0, Errno.ENXIO));
+      default -> List.of(new Input(7, 0, 0, null), new Input(closed, 0, 0, null),
+          new Input(-1, 0, 0, null));
     };
   }
 
-  /** One change with its receipt, optionally after adding the knote; returns the calls made. */
-  private static int exhaustiveCall(KQueue kq, short filter, long ident, int flags,
-      boolean existing, boolean known, boolean isFd) throws Exception {
+  /**
+   * One change, optionally after adding a knote with plain input on its ident; checks the errno
+   * it gives against the rules every filter shares and the input's {@code EV_ADD} errno, then
+   * deletes the knote. With {@code EV_RECEIPT} the errno comes in the receipt; without, in an error
+   * entry when the change fails, else the call returns events or nothing.
+   *
+   * @return the calls made
+   */
+  private static int exhaustiveCall(KQueue kq, short filter, Input in, int flags,
+      boolean existing) throws Exception {
     int calls = 1;
-    long data = filter == -7 ? 60_000 : 0; // EVFILT_TIMER: a timer that does not fire here
+    boolean exists = false;
     if (existing) {
       calls++;
+      long data = filter == EVFILT_TIMER ? 60_000 : 0;
+      int fflags = filter == EVFILT_VNODE ? NOTE_WRITE : filter == EVFILT_PROC ? NOTE_EXIT : 0;
       try {
-        kq.kevent(new KEvent[] {KEvent.of(ident, filter, EV_ADD, 0, data, null)}, null,
+        kq.kevent(new KEvent[] {KEvent.of(in.ident(), filter, EV_ADD, fflags, data, null)}, null,
             Duration.ZERO);
+        exists = true;
       } catch (KQueueException e) {
-        assertDefined(e.errno(), "setup of " + KEvent.filterName(filter) + " ident " + ident);
+        assertDefined(e.errno(), "setup of " + KEvent.filterName(filter) + " ident " + in.ident());
       }
     }
-    KEvent change = KEvent.of(ident, filter, flags, 0, data, null);
-    String call = change + (existing ? " after EV_ADD" : "");
+    KEvent change = KEvent.of(in.ident(), filter, flags, in.fflags(), in.data(), null);
+    String call = change + (exists ? " on an existing knote" : "");
+    KEvent[] changes = {change};
     KEvent[] out = new KEvent[1];
     int n;
     try {
-      n = kq.kevent(new KEvent[] {change}, out, Duration.ZERO);
+      n = kq.kevent(changes, out, Duration.ZERO);
     } catch (KQueueException e) {
-      throw new AssertionError(call + ": threw although the receipt had room: " + e, e);
+      throw new AssertionError(call + ": threw although the event list had room: " + e, e);
     } catch (RuntimeException | Error e) {
       throw new AssertionError(call + " threw " + e, e);
     }
+    checkErrorEntries(changes, out, n, call);
+    boolean receipt = (flags & EV_RECEIPT) != 0;
     if (filter == 0) {
       assertEquals(0, n, call + ": a change with filter 0 is skipped");
-      return calls;
+    } else if (receipt) {
+      assertEquals(1, n, call);
+      assertEquals(EV_ERROR, out[0].flags(), call + ": " + out[0]);
     }
-    assertEquals(1, n, call);
-    assertEquals(EV_ERROR, out[0].flags(), call + ": " + out[0]);
-    int errno = (int) out[0].data();
-    if (errno != 0) {
-      assertDefined(errno, call);
-    }
-    if ((flags & (EV_ENABLE | EV_DISABLE)) == (EV_ENABLE | EV_DISABLE) || !known) {
-      assertEquals(Errno.EINVAL, errno, call);
-    } else if (isFd && ident < 0) {
-      assertEquals(Errno.EBADF, errno, call);
-    } else if (!existing && (flags & EV_ADD) == 0 && !(isFd && errno == Errno.EBADF)) {
-      assertEquals(Errno.ENOENT, errno, call);
+    int errno = n == 1 && (out[0].flags() & EV_ERROR) != 0 ? (int) out[0].data() : 0;
+    Integer expected = filter == 0 ? Integer.valueOf(0) : expectedErrno(filter, in, flags, exists);
+    if (expected != null) {
+      assertEquals(expected.intValue(), errno, call + ": " + (n == 1 ? out[0] : "no event"));
     }
     // Leave no knote behind for the next combination.
     calls++;
-    kq.kevent(new KEvent[] {KEvent.of(ident, filter, EV_DELETE | EV_RECEIPT, 0, 0, null)},
+    kq.kevent(new KEvent[] {KEvent.of(in.ident(), filter, EV_DELETE | EV_RECEIPT, 0, 0, null)},
         new KEvent[1], Duration.ZERO);
     return calls;
+  }
+
+  /**
+   * The errno {@code flags} with {@code in} give, or null where not pinned: {@code
+   * EV_ENABLE|EV_DISABLE} and an unknown filter are {@code EINVAL}; a descriptor filter on a
+   * descriptor that is not open is {@code EBADF} for every action; a change to no knote without
+   * {@code EV_ADD} is {@code ENOENT}; {@code EV_ADD} of a new knote gives the input's errno; any
+   * change to an existing knote succeeds, and a re-added timer with invalid input then reports the
+   * error as an event (seen in this call when no receipt suppresses the scan and the knote is not
+   * disabled).
+   */
+  private static Integer expectedErrno(short filter, Input in, int flags, boolean exists) {
+    boolean known = filter <= -1 && filter >= -32;
+    boolean isFd = filter == EVFILT_READ || filter == EVFILT_WRITE || filter == EVFILT_VNODE;
+    if ((flags & (EV_ENABLE | EV_DISABLE)) == (EV_ENABLE | EV_DISABLE) || !known) {
+      return Errno.EINVAL;
+    }
+    if (isFd && Integer.valueOf(Errno.EBADF).equals(in.addErrno())) {
+      return Errno.EBADF;
+    }
+    if (!exists) {
+      return (flags & EV_ADD) == 0 ? Integer.valueOf(Errno.ENOENT) : in.addErrno();
+    }
+    boolean reAdd = (flags & (EV_ADD | EV_DELETE)) == EV_ADD;
+    if (reAdd && filter == EVFILT_TIMER && in.addErrno() != null && in.addErrno() != 0
+        && (flags & (EV_RECEIPT | EV_DISABLE)) == 0) {
+      return in.addErrno();
+    }
+    return 0;
+  }
+
+  /**
+   * Every entry with {@code EV_ERROR} set carries an errno of {@link Errno}, or 0 as the receipt
+   * of a change that asked for one.
+   */
+  private static void checkErrorEntries(KEvent[] changes, KEvent[] out, int n, String call) {
+    for (int k = 0; k < n; k++) {
+      KEvent e = out[k];
+      if ((e.flags() & EV_ERROR) == 0) {
+        continue;
+      }
+      if (e.data() == 0) {
+        assertTrue(e.flags() == EV_ERROR && Arrays.stream(changes).anyMatch(c ->
+            (c.flags() & EV_RECEIPT) != 0 && c.ident() == e.ident() && c.filter() == e.filter()),
+            call + ": EV_ERROR with errno 0 that answers no EV_RECEIPT: " + e);
+      } else {
+        assertTrue(e.data() == (int) e.data() && ERRNOS.contains((int) e.data()),
+            call + ": EV_ERROR with an undefined errno: " + e);
+      }
+    }
   }
 
   private static void assertDefined(int errno, String call) {
@@ -273,11 +383,10 @@ class AllFiltersFuzzTest {
           int n = kq.kevent(changes, out, Duration.ZERO);
           outcomes[0]++;
           assertTrue(n >= 0 && n <= out.length, call + " returned " + n);
+          checkErrorEntries(changes, out, n, call);
           for (int k = 0; k < n; k++) {
-            if (out[k].flags() == EV_ERROR) {
+            if ((out[k].flags() & EV_ERROR) != 0) {
               outcomes[2]++;
-              assertTrue(out[k].data() == 0 || ERRNOS.contains((int) out[k].data()),
-                  call + ": error entry with an undefined errno " + out[k]);
             }
           }
         } catch (KQueueException e) {

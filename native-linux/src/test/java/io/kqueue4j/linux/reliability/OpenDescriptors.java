@@ -11,14 +11,14 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** The process's open descriptors, as listed in {@code /proc/self/fd}. */
-final class OpenDescriptors {
+public final class OpenDescriptors {
   private static final Path FDS = Path.of("/proc/self/fd");
   private static final String OWN_LISTING = "/proc/" + ProcessHandle.current().pid() + "/fd";
 
   private OpenDescriptors() {}
 
   /** {@return each open descriptor with what it refers to, such as {@code anon_inode:inotify}} */
-  static Map<Integer, String> snapshot() {
+  public static Map<Integer, String> snapshot() {
     Map<Integer, String> out = new TreeMap<>();
     try (Stream<Path> fds = Files.list(FDS)) {
       for (Path fd : (Iterable<Path>) fds::iterator) {
@@ -51,7 +51,7 @@ final class OpenDescriptors {
    *
    * @param before a {@link #snapshot} taken before the test opened anything
    */
-  static void awaitNoneNewSince(Map<Integer, String> before) {
+  public static void awaitNoneNewSince(Map<Integer, String> before) {
     try {
       Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
           .until(() -> newSince(before).isEmpty());
