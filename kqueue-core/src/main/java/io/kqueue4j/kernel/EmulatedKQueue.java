@@ -858,6 +858,18 @@ public final class EmulatedKQueue implements KQueue {
     }
   }
 
+  /**
+   * {@link KNote#deactivate()}: with the lock held, for a knote a registration holds in flux, which
+   * no scan has unlinked. An activation that arrived during the registration is dropped too.
+   */
+  void deactivateLocked(KNote kn) {
+    if ((kn.status & QUEUED) != 0) {
+      queue.remove(kn);
+      readinessMayChange();
+    }
+    kn.status &= ~(QUEUED | ACTIVE | REACTIVATED);
+  }
+
   private void fluxWait() {
     fluxWaiters++;
     try {

@@ -272,6 +272,21 @@ public final class KNote {
     }
   }
 
+  /**
+   * Takes back the knote's activation because its filter has discarded the pending event: the knote
+   * leaves the active queue and is inactive until activated again ({@code knote_dequeue} and
+   * clearing {@code KN_ACTIVE}, as FreeBSD's {@code filt_timertouch} does when a timer is re-added).
+   * Only for {@link FilterOps#touch}, which holds the knote in flux; takes the kqueue's lock.
+   */
+  public void deactivate() {
+    kq.lock();
+    try {
+      kq.deactivateLocked(this);
+    } finally {
+      kq.unlock();
+    }
+  }
+
   /** {@link #activate()} with the kqueue lock held. */
   void activateLocked() {
     if ((status & DROPPED) != 0) {

@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       every elapsed period; {@code fflags} is 0. Disabled timers keep counting.
  *   <li>{@code EV_ADD} on an existing timer restarts it with the new {@code data}/{@code fflags}
  *       and discards expirations not yet delivered. If the new values are invalid the timer stops
- *       and the knote is activated with {@code EV_ERROR} and {@code data} = the errno, once. Other
+ *       and the knote is activated with {@code EV_ERROR} and {@code data} = the errno, once. {@code
+ *       EV_FORCEONESHOT} makes the timer one-time: its next expiry counts one and stops it. Other
  *       changes ({@code EV_ENABLE}, {@code EV_DISABLE}) leave the timer alone.
  *   <li>At most {@link #maxTimers()} timers exist per filter instance (FreeBSD's {@code
  *       kq_calloutmax}, there 4096 by default, here {@value #DEFAULT_MAX_TIMERS} unless the system
@@ -134,7 +135,7 @@ public final class TimerFilter implements FilterOps {
   /** {@code filt_timerattach}. */
   @Override
   public void attach(KNote kn) throws KQueueException {
-    long nanos = validate(kn, isOneshot(kn, null));
+    long nanos = validate(kn, isOneshot(kn));
     if (timers.incrementAndGet() > maxTimers) {
       timers.decrementAndGet();
       throw new KQueueException("kevent", Errno.ENOMEM,
@@ -162,41 +163,44 @@ public final class TimerFilter implements FilterOps {
     return (kn.flags() & EV_ERROR) != 0 || ((Entry) kn.hook()).count() != 0;
   }
 
-  /** {@code filt_timertouch(EVENT_REGISTER)}: only {@code EV_ADD} restarts the timer. */
+  /**
+   * {@code filt_timertouch(EVENT_REGISTER)}: only {@code EV_ADD} restarts the timer; {@code
+   * EV_FORCEONESHOT} makes it one-time.
+   */
   @Override
   public void touch(KNote kn, int flags, int fflags, long data) {
     Entry entry = (Entry) kn.hook();
-    if ((flags & EV_ADD) == 0) {
-      if ((flags & EV_FORCEONESHOT) != 0 && (kn.flags() & EV_ERROR) == 0) {
-        kn.setData(entry.count()); // the oneshot delivery copies the knote's kevent
-      }
-      return;
+    if ((flags & EV_ADD) != 0) {
+      restart(kn, entry, fflags, data);
     }
+    if ((flags & EV_FORCEONESHOT) != 0) {
+      // Now oneshot (filt_timerexpire): the next expiry counts one, stops the timer and keeps
+      // the knote's data current, which the oneshot delivery copies (an errno stays).
+      service.locked(() -> {
+        entry.once = true;
+        if ((kn.flags() & EV_ERROR) == 0) {
+          kn.setData(entry.count());
+        }
+      });
+    }
+  }
+
+  /** The timer with new values; undelivered expirations are discarded, a queued event with them. */
+  private void restart(KNote kn, Entry entry, int fflags, long data) {
     service.cancel(entry);
-    long pending = entry.take();
+    entry.take();
+    kn.deactivate();
     kn.clearFlags(EV_ERROR);
     kn.setData(0);
     kn.setSfflags(fflags);
     kn.setSdata(data);
-    boolean oneshot = isOneshot(kn, entry);
     long nanos;
     try {
-      nanos = validate(kn, oneshot);
+      nanos = validate(kn, isOneshot(kn));
     } catch (KQueueException e) {
-      if (entry.oneshotHeld) {
-        entry.oneshotHeld = false;
-        kn.addFlags(EV_ONESHOT);
-      }
       kn.addFlags(EV_ERROR);
       kn.setData(e.errno());
       return;
-    }
-    if (pending != 0 && (kn.flags() & EV_ONESHOT) != 0) {
-      // The old expiry may still be queued, and the kernel delivers a queued oneshot knote without
-      // asking the filter. Hold EV_ONESHOT back until process() has seen that stale activation, so
-      // it is discarded as FreeBSD's knote_dequeue would; process() puts the flag back.
-      kn.clearFlags(EV_ONESHOT);
-      entry.oneshotHeld = true;
     }
     start(kn, entry, nanos);
   }
@@ -210,14 +214,6 @@ public final class TimerFilter implements FilterOps {
       kn.clearFlags(EV_ERROR);
       kn.setData(0);
       return true;
-    }
-    if (entry.oneshotHeld) {
-      entry.oneshotHeld = false;
-      kn.addFlags(EV_ONESHOT);
-      if (entry.count() != 0) {
-        kn.activate(); // during the scan this re-queues the knote for oneshot delivery
-      }
-      return false;
     }
     long count = (kn.flags() & EV_CLEAR) != 0 ? entry.take() : entry.count();
     if (count == 0) {
@@ -241,13 +237,13 @@ public final class TimerFilter implements FilterOps {
       entry.once = true;
       service.schedule(entry, Math.max(0, nanos - service.clock().wallClockNanos()));
     } else {
-      entry.once = isOneshot(kn, entry);
+      entry.once = isOneshot(kn);
       service.schedule(entry, nanos);
     }
   }
 
-  private static boolean isOneshot(KNote kn, Entry entry) {
-    return (kn.flags() & EV_ONESHOT) != 0 || entry != null && entry.oneshotHeld;
+  private static boolean isOneshot(KNote kn) {
+    return (kn.flags() & EV_ONESHOT) != 0;
   }
 
   /**
@@ -320,10 +316,11 @@ public final class TimerFilter implements FilterOps {
     final KNote kn;
     /** Expirations since the last delivery; the timer thread adds, the scan takes. */
     private volatile long count;
-    /** Fires once (oneshot or absolute); set before scheduling, read under the service's lock. */
+    /**
+     * Fires once (oneshot or absolute); set before scheduling, or under the service's lock by
+     * {@code EV_FORCEONESHOT}, and read under that lock.
+     */
     boolean once;
-    /** EV_ONESHOT is held off the knote (see {@link TimerFilter#touch}); guarded by flux. */
-    boolean oneshotHeld;
 
     Entry(KNote kn) {
       this.kn = kn;

@@ -343,7 +343,7 @@ public final class TimerService {
 
     /**
      * Nanoseconds until the next expiry after one that is due, or 0 for a timer that fires once.
-     * Called with the service's lock held; must not change while the timer is scheduled.
+     * Called with the service's lock held; changes while the timer is scheduled are made under it.
      */
     abstract long period();
 
