@@ -1082,8 +1082,12 @@ public final class EmulatedKQueue implements KQueue {
         throw new IllegalStateException("kq_count " + queue.count() + " but " + queued[0] + " queued");
       }
       int[] size = {0};
+      int[] marked = {0};
       table.forEach(kn -> {
         size[0]++;
+        if ((kn.status & QUEUED) != 0) {
+          marked[0]++;
+        }
         if ((kn.status & (INFLUX | SCAN | DROPPED | REACTIVATED)) != 0) {
           throw new IllegalStateException("knote left in a transient state: " + kn);
         }
@@ -1091,6 +1095,12 @@ public final class EmulatedKQueue implements KQueue {
           throw new IllegalStateException("active enabled knote not queued: " + kn);
         }
       });
+      if (marked[0] != queued[0]) {
+        // a knote marked QUEUED off the queue is never queued again; one queued but not in the
+        // table was dropped and still counts
+        throw new IllegalStateException(
+            marked[0] + " knotes marked QUEUED but " + queued[0] + " on the queue");
+      }
       if (size[0] != table.size()) {
         throw new IllegalStateException("table size " + table.size() + " but " + size[0] + " knotes");
       }
