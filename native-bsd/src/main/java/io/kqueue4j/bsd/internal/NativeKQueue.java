@@ -14,6 +14,7 @@ import static io.kqueue4j.KEvent.EV_EOF;
 import static io.kqueue4j.KEvent.EV_ERROR;
 import static io.kqueue4j.KEvent.EV_KEEPUDATA;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
+import static io.kqueue4j.KEvent.EV_RECEIPT;
 import static io.kqueue4j.KEvent.EV_SYSFLAGS;
 import static io.kqueue4j.KEvent.NOTE_REVOKE;
 import static io.kqueue4j.KEvent.NOTE_TRIGGER;
@@ -409,26 +410,91 @@ public final class NativeKQueue implements KQueue {
 
   /**
    * Matches the leading {@code EV_ERROR} entries of the event array to the submitted changes they
-   * answer, in order, by ident and filter; returns how many matched.
+   * answer, in order, into {@link Scratch#answers}; returns how many matched.
+   *
+   * <p>A change with {@code EV_RECEIPT} is always answered and one without only when it fails, so
+   * an entry may answer a failed change before the next change with {@code EV_RECEIPT}, or that
+   * one, but none after it. When both could be meant (the same ident, filter and udata), the
+   * earlier is tried first, and that choice is undone when a later entry then answers nothing. When
+   * no assignment takes every entry, the entries answered greedily from the start count.
    */
   private int matchAnswers(Scratch s, int limit, int k) {
-    int c = 0;
-    int j = 0;
-    for (; j < limit; j++) {
-      if ((layout.flags(s.events, j) & EV_ERROR) == 0) {
-        break;
-      }
-      long ident = layout.ident(s.events, j);
-      int osFilter = layout.filter(s.events, j);
-      while (c < k && (layout.ident(s.changes, c) != ident || s.osFilter[c] != osFilter)) {
-        c++;
-      }
-      if (c == k) {
-        break;
-      }
-      s.answers[j] = c++;
+    int m = 0;
+    while (m < limit && (layout.flags(s.events, m) & EV_ERROR) != 0) {
+      m++;
     }
-    return j;
+    int budget = 4 * (m + k) + 64; // undone choices; a kernel's answers need far fewer
+    int j = 0;
+    while (j < m) {
+      int c = answered(s, j, j == 0 ? 0 : s.answers[j - 1] + 1, k);
+      if (c >= 0) {
+        s.answers[j++] = c;
+        continue;
+      }
+      int back = j - 1;
+      while (back >= 0 && !answersReceipt(s, back, k)) {
+        back--;
+      }
+      if (back < 0 || budget-- == 0) {
+        for (j = 0; j < m; j++) {
+          c = answered(s, j, j == 0 ? 0 : s.answers[j - 1] + 1, k);
+          if (c < 0) {
+            break;
+          }
+          s.answers[j] = c;
+        }
+        return j;
+      }
+      j = back + 1;
+    }
+    return m;
+  }
+
+  /**
+   * The submitted change, from {@code from} on, that entry {@code j} answers, or -1: a change with
+   * the entry's ident and filter, not past the next change with {@code EV_RECEIPT}, and that one if
+   * the entry is a receipt (data 0). Of those, the first whose udata the entry echoes, else the
+   * first.
+   */
+  private int answered(Scratch s, int j, int from, int k) {
+    long ident = layout.ident(s.events, j);
+    int osFilter = layout.filter(s.events, j);
+    boolean receipt = layout.data(s.events, j) == 0;
+    long udata = layout.udata(s.events, j);
+    int first = -1;
+    for (int c = from; c < k; c++) {
+      boolean asked = (layout.flags(s.changes, c) & EV_RECEIPT) != 0;
+      if (layout.ident(s.changes, c) == ident && s.osFilter[c] == osFilter
+          && (asked || !receipt)) {
+        if (layout.udata(s.changes, c) == udata) {
+          return c;
+        }
+        if (first < 0) {
+          first = c;
+        }
+      }
+      if (asked) {
+        break;
+      }
+    }
+    return first;
+  }
+
+  /**
+   * Moves entry {@code j}'s answer to the change with {@code EV_RECEIPT} that follows it within
+   * its reach, if that change has the entry's ident and filter; false when there is none.
+   */
+  private boolean answersReceipt(Scratch s, int j, int k) {
+    int c = s.answers[j];
+    while (c < k && (layout.flags(s.changes, c) & EV_RECEIPT) == 0) {
+      c++;
+    }
+    if (c == s.answers[j] || c == k || layout.ident(s.changes, c) != layout.ident(s.events, j)
+        || s.osFilter[c] != layout.filter(s.events, j)) {
+      return false;
+    }
+    s.answers[j] = c;
+    return true;
   }
 
   /** Moves tokens by each submitted change's outcome (see {@link UdataTokens}). Under the lock. */
