@@ -5,6 +5,7 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
  * The libc calls that {@link Syscalls} needs and {@code io.kqueue4j.linux.LibC} does not bind, as
@@ -25,6 +26,11 @@ public interface DescriptorFunctions {
 
   @off_t
   long lseek(int fd, @off_t long offset, int whence);
+
+  @ssize_t
+  long send(int fd, @intptr_t long buf, @size_t long len, int flags);
+
+  int shutdown(int fd, int how);
 
   int socketpair(int domain, int type, int protocol, @Out int[] sv);
 

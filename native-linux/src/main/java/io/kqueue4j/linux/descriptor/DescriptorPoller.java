@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * an event that arrives after its watch was closed, or after the slot was reused, is recognised
  * and dropped.
  *
+ * <p>Watches whose write side waits for a {@code NOTE_LOWAT} mark that Linux will not report
+ * ({@link #recheckWrite}) are posted again every {@link #RECHECK_NANOS}: while any waits, {@link
+ * #poll} waits no longer than until the next round, and may therefore return before its time
+ * without events, as after a {@link #wakeup()}.
+ *
  * <p>Thread-safe; {@link #poll} is called by one thread at a time, the pump's leader. The pump's
  * thread is a daemon and lives as long as the process.
  */
@@ -44,6 +49,10 @@ final class DescriptorPoller implements EventPump.Source {
   private static final long WAKEUP_TAG = -2L;
   /** Marks a hint as coming from this thread; the low 32 bits are epoll's revents. */
   static final long HINT = 1L << 40;
+  /** The hint of a {@code NOTE_LOWAT} re-check: no revents, so the probe polls afresh. */
+  static final long RECHECK = 1L << 41;
+  /** How often watches waiting for write space beyond Linux's own mark are posted again: 10 ms. */
+  static final long RECHECK_NANOS = 10_000_000;
 
   private static DescriptorPoller instance;
 
@@ -61,6 +70,13 @@ final class DescriptorPoller implements EventPump.Source {
   private int used;
   private Inotify inotify;
   private final Map<Integer, LinuxWatch[]> byWatchDescriptor = new HashMap<>();
+  /** Guarded by itself: the watches of the next re-check round, and when it is due. */
+  private final Set<LinuxWatch> rechecks = new LinkedHashSet<>();
+  private long recheckDue;
+  /** Whether {@link #rechecks} holds a watch: read by every poll without the lock. */
+  private volatile boolean rechecking;
+  /** The thread in {@link #poll}, which need not wake itself for a re-check. */
+  private volatile Thread polling;
 
   private DescriptorPoller(Epoll epoll, EventFd wakeup) throws ErrnoException {
     this.epoll = epoll;
@@ -178,13 +194,91 @@ final class DescriptorPoller implements EventPump.Source {
     }
   }
 
+  // ---------------------------------------------------------------- NOTE_LOWAT re-checks
+
+  /**
+   * Posts {@code watch}'s write side again within {@link #RECHECK_NANOS}: Linux reports new send
+   * space only after the socket was full, so a mark above its own is not reported. Any thread.
+   */
+  void recheckWrite(LinuxWatch watch) {
+    boolean first;
+    synchronized (rechecks) {
+      first = rechecks.isEmpty();
+      if (!rechecks.add(watch)) {
+        return;
+      }
+      if (first) {
+        recheckDue = System.nanoTime() + RECHECK_NANOS;
+        rechecking = true;
+      }
+    }
+    if (first && polling != Thread.currentThread()) {
+      wakeup(); // a poll in progress may wait without a limit
+    }
+  }
+
+  /** Forgets {@code watch}'s pending re-check. */
+  void cancelRecheck(LinuxWatch watch) {
+    if (!rechecking) {
+      return;
+    }
+    synchronized (rechecks) {
+      rechecks.remove(watch);
+      rechecking = !rechecks.isEmpty();
+    }
+  }
+
+  /** The epoll_wait timeout: {@code nanos}, shortened to the next re-check round if one waits. */
+  private int timeout(long nanos) {
+    int millis = EventPump.toMillis(nanos);
+    if (!rechecking) {
+      return millis;
+    }
+    long due;
+    synchronized (rechecks) {
+      due = recheckDue;
+    }
+    long left = Math.max(0, due - System.nanoTime());
+    int roundMillis = (int) ((left + 999_999) / 1_000_000); // up: not before it is due
+    return millis < 0 ? roundMillis : Math.min(millis, roundMillis);
+  }
+
+  /** Posts the write side of every watch of a round that is due; they re-enter when still short. */
+  private void runRechecks() {
+    if (!rechecking) {
+      return;
+    }
+    LinuxWatch[] due;
+    synchronized (rechecks) {
+      if (rechecks.isEmpty() || System.nanoTime() - recheckDue < 0) {
+        return;
+      }
+      due = rechecks.toArray(new LinuxWatch[0]);
+      rechecks.clear();
+      rechecking = false;
+    }
+    for (LinuxWatch watch : due) { // outside the lock: posting takes knote list locks
+      watch.recheckWrite();
+    }
+  }
+
   // ---------------------------------------------------------------- the pump's source
 
   @Override
   public void poll(long nanos) {
+    polling = Thread.currentThread();
+    try {
+      pollEvents(nanos);
+      runRechecks();
+    } finally {
+      polling = null;
+    }
+  }
+
+  private void pollEvents(long nanos) {
     int n;
     try {
-      n = epoll.waitEvents(events, EventPump.toMillis(nanos));
+      n = epoll.waitEvents(events, timeout(nanos));
     } catch (ErrnoException e) {
       // epoll_wait fails only for a bad epoll descriptor or event array: nothing to retry
       throw new IllegalStateException("epoll_wait failed; descriptor events stop", e);

@@ -30,9 +30,11 @@ import io.kqueue4j.linux.Stat;
  *   <tr><th>kind</th><th>read {@code data}</th><th>write {@code data}</th><th>end of file</th></tr>
  *   <tr><td>stream, datagram socket</td><td>{@code FIONREAD} (a datagram socket: the next
  *       datagram)</td><td>{@code SO_SNDBUF / 2 - TIOCOUTQ}</td><td>read: {@code POLLRDHUP}; write:
- *       {@code POLLHUP} with {@code POLLRDHUP}; {@code fflags}: {@code SO_ERROR}</td></tr>
+ *       {@code POLLHUP} with {@code POLLRDHUP}, or a local {@code shutdown(SHUT_WR)} ({@link
+ *       SendShutdown}); {@code fflags}: {@code SO_ERROR}</td></tr>
  *   <tr><td>listening socket</td><td>TCP: {@code TCP_INFO.tcpi_unacked} (the accept queue);
- *       others: 1 while {@code POLLIN}</td><td>-</td><td>-</td></tr>
+ *       Unix-domain: {@code unix_diag}'s {@code udiag_rqueue} ({@link SockDiag}; 1 where that is
+ *       refused); others: 1 while {@code POLLIN}</td><td>-</td><td>-</td></tr>
  *   <tr><td>pipe, FIFO</td><td>{@code FIONREAD}</td><td>{@code F_GETPIPE_SZ - FIONREAD}</td>
  *       <td>read: {@code POLLHUP} (no writer); write: {@code POLLERR} (no reader)</td></tr>
  *   <tr><td>file, directory</td><td>{@code st_size - lseek(fd, 0, SEEK_CUR)}</td><td>0</td>
@@ -40,6 +42,13 @@ import io.kqueue4j.linux.Stat;
  *   <tr><td>other</td><td>{@code FIONREAD} where it answers, else 0</td><td>0</td>
  *       <td>{@code POLLHUP}</td></tr>
  * </table>
+ *
+ * <p>{@code NOTE_LOWAT} on the write side: Linux reports a socket writable once about a third of
+ * its buffer is free, and reports more space only after the socket was full again. A write probe
+ * that finds the socket writable while a knote's mark is not met ({@link #rearm}) asks the poller
+ * to post the write side again after {@link DescriptorPoller#RECHECK_NANOS}, and so on until the
+ * mark is met, the socket is no longer writable (epoll reports the next change) or no write knote
+ * is left.
  *
  * <p>Classification, registration and interest run under the filters' registry lock (one thread at
  * a time); {@link #probe} and {@link #fire} run concurrently with them and with each other, and
@@ -57,6 +66,16 @@ final class LinuxWatch implements DescriptorWatch {
   private volatile boolean writeOpen = true;
   /** A listening TCP socket, whose accept queue {@code TCP_INFO} reports. */
   private volatile boolean tcpListener;
+  /** A listening Unix-domain socket, whose accept queue {@link SockDiag} reports. */
+  private volatile boolean unixListener;
+  /** The socket's inode ({@code st_ino}), by which {@link SockDiag} finds it. */
+  private volatile long inode;
+  /** A connected stream socket's local {@code shutdown(SHUT_WR)}; null for other kinds. */
+  private volatile SendShutdown sendShutdown;
+  /** How many times epoll reported the descriptor; written by the polling thread only. */
+  private volatile int reports;
+  /** The last write probe found the socket writable, without end of file or error. */
+  private volatile boolean writableSeen;
   /** A stream socket's {@code SO_RCVLOWAT}, read when it is classified (every {@code EV_ADD}). */
   private volatile int rcvLowat = 1;
   private volatile boolean directory;
@@ -120,9 +139,13 @@ final class LinuxWatch implements DescriptorWatch {
     }
     dev = st.dev();
     ino = st.ino();
+    inode = st.ino();
     readOpen = true;
     writeOpen = true;
     tcpListener = false;
+    unixListener = false;
+    sendShutdown = null;
+    writableSeen = false;
     rcvLowat = 1;
     directory = false;
     readShutdown = false;
@@ -161,12 +184,18 @@ final class LinuxWatch implements DescriptorWatch {
     }
     if (Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_ACCEPTCONN) == 0) {
       rcvLowat = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT);
+      SendShutdown known = sendShutdown;
+      if (known == null || !known.known()) { // every EV_ADD asks afresh; a shutdown stays
+        sendShutdown = new SendShutdown(fd, inode, type, reports);
+      }
       return DescriptorKind.STREAM_SOCKET;
     }
+    sendShutdown = null;
     int domain = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_DOMAIN);
     int protocol = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_PROTOCOL);
     tcpListener = (domain == Syscalls.AF_INET || domain == Syscalls.AF_INET6)
         && protocol == Syscalls.IPPROTO_TCP;
+    unixListener = domain == Syscalls.AF_UNIX;
     return DescriptorKind.LISTENING_SOCKET;
   }
 
@@ -274,7 +303,25 @@ final class LinuxWatch implements DescriptorWatch {
     if ((revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) {
       return false;
     }
+    if (!read) {
+      SendShutdown shutdown = sendShutdown;
+      if (shutdown != null && shutdown.known()) {
+        return false; // end of file: set when posted
+      }
+    }
     return (revents & (read ? POLLIN : POLLOUT)) != 0;
+  }
+
+  /**
+   * A write knote found the socket writable but not ready: its {@code NOTE_LOWAT} mark is above the
+   * space. Linux will not report the space growing, so the poller posts the write side again
+   * shortly ({@link DescriptorPoller#recheckWrite}). Nothing is asked of the OS here.
+   */
+  @Override
+  public void rearm(boolean read) {
+    if (!read && writableSeen) {
+      poller.recheckWrite(this);
+    }
   }
 
   @Override
@@ -291,6 +338,7 @@ final class LinuxWatch implements DescriptorWatch {
   }
 
   private void teardown() {
+    poller.cancelRecheck(this);
     if (registered) {
       try {
         poller.epoll().delete(fd);
@@ -311,6 +359,7 @@ final class LinuxWatch implements DescriptorWatch {
 
   /** From the poller thread: epoll reported {@code revents}. */
   void fire(int revents) {
+    reports++; // one polling thread at a time, handed over by the pump's lead
     if ((revents & POLLRDHUP) != 0) {
       readShutdown = true;
     }
@@ -320,6 +369,13 @@ final class LinuxWatch implements DescriptorWatch {
     }
     if (wantWrite && (revents & (POLLOUT | POLLHUP | POLLERR)) != 0) {
       listener.writeReady(hint);
+    }
+  }
+
+  /** From the poller thread: the write side's {@code NOTE_LOWAT} re-check is due. */
+  void recheckWrite() {
+    if (wantWrite) {
+      listener.writeReady(DescriptorPoller.RECHECK);
     }
   }
 
@@ -348,7 +404,7 @@ final class LinuxWatch implements DescriptorWatch {
           if (read) {
             int revents = revents(hint);
             out.readable((revents & POLLIN) != 0);
-            out.readBytes(tcpListener ? Syscalls.tcpAcceptQueue(fd) : out.readable() ? 1 : 0);
+            out.readBytes(listenerQueue(out.readable()));
             if ((revents & POLLERR) != 0) {
               out.error(socketError(true));
             }
@@ -374,6 +430,27 @@ final class LinuxWatch implements DescriptorWatch {
       // EBADF: closed behind the kernel's back (FileDescriptors.close drops the knotes first).
       // Reported as nothing to read or write; the knote goes when the number is registered again.
     }
+  }
+
+  /**
+   * A listening socket's pending connections: {@code TCP_INFO} for TCP; for a Unix-domain socket
+   * with a connection waiting, {@code unix_diag}, else (and where that is refused) 1.
+   */
+  private long listenerQueue(boolean readable) throws ErrnoException {
+    if (tcpListener) {
+      return Syscalls.tcpAcceptQueue(fd);
+    }
+    if (!readable) {
+      return 0;
+    }
+    if (unixListener) {
+      try {
+        return SockDiag.acceptQueue(inode);
+      } catch (ErrnoException e) {
+        return 1; // NETLINK_SOCK_DIAG refused, or the socket is in another network namespace
+      }
+    }
+    return 1;
   }
 
   private void probeSocketRead(long hint, Readiness out) throws ErrnoException {
@@ -410,18 +487,24 @@ final class LinuxWatch implements DescriptorWatch {
     // A stream socket that was never connected polls as POLLHUP without POLLRDHUP.
     boolean eof = stream ? hup && rdhup : hup;
     boolean connected = !stream || !hup || rdhup;
+    boolean writable = connected && (revents & POLLOUT) != 0;
+    SendShutdown shutdown = sendShutdown;
+    if (shutdown != null && writable && !eof && !error) {
+      eof = shutdown.check(reports); // poll does not show a local shutdown(SHUT_WR)
+    }
     // Linux accounts SO_SNDBUF in memory, doubled for bookkeeping overhead; half of it is the
     // payload the buffer holds, as the JDK also reports it.
     long space =
         Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF) / 2L
             - Syscalls.outq(fd);
     out.writeSpace(Math.max(0, space));
-    out.writable(connected && (revents & POLLOUT) != 0);
+    out.writable(writable);
     out.writeEof(eof);
     out.errorPending(error);
     if (eof) {
       out.error(socketError(error));
     }
+    writableSeen = writable && !eof && !error;
   }
 
   private void probePipe(long hint, boolean read, Readiness out) throws ErrnoException {
@@ -450,9 +533,9 @@ final class LinuxWatch implements DescriptorWatch {
     }
   }
 
-  /** The poller's revents when it posted, else a fresh {@code poll}. */
+  /** The poller's revents when it posted them, else (a re-check) a fresh {@code poll}. */
   private int revents(long hint) throws ErrnoException {
-    if (hint != 0) {
+    if ((hint & DescriptorPoller.HINT) != 0) {
       return (int) hint;
     }
     int revents = Syscalls.poll(fd, POLLIN | POLLOUT | POLLRDHUP);

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 
 /**
  * The Linux facts behind {@code data}, {@code EV_EOF} and readiness: {@code poll}, {@code
- * ioctl(FIONREAD/TIOCOUTQ)}, {@code getsockopt(SO_*, TCP_INFO)}, {@code fcntl(F_GETPIPE_SZ)} and
- * {@code lseek}, each allocation-free (the thread's {@link Scratch} buffer carries the
- * out-parameters). Failures throw {@link ErrnoException} with Linux's errno.
+ * ioctl(FIONREAD/TIOCOUTQ)}, {@code getsockopt(SO_*, TCP_INFO)}, {@code fcntl(F_GETPIPE_SZ)},
+ * {@code lseek} and an empty {@code send}, each allocation-free (the thread's {@link Scratch}
+ * buffer carries the out-parameters). Failures throw {@link ErrnoException} with Linux's errno.
  *
  * <p>Constants are the asm-generic values of x86_64, aarch64, riscv64 and loongarch64, which {@code
  * io.kqueue4j.linux.internal.Abi} checks before anything is bound.
@@ -47,6 +47,18 @@ final class Syscalls {
   static final int TCP_INFO = 11;
   /** {@code offsetof(struct tcp_info, tcpi_unacked)}: on a listening socket, the accept queue. */
   static final int TCPI_UNACKED = 24;
+  /** {@code offsetof(struct tcp_info, tcpi_state)}: a {@code u8}, the {@code TCP_*} state. */
+  static final int TCPI_STATE = 0;
+  static final int TCP_FIN_WAIT1 = 4;
+  static final int TCP_FIN_WAIT2 = 5;
+  static final int TCP_TIME_WAIT = 6;
+  static final int TCP_CLOSE = 7;
+  static final int TCP_LAST_ACK = 9;
+  static final int TCP_CLOSING = 11;
+
+  static final int SHUT_WR = 1;
+  static final int MSG_DONTWAIT = 0x40;
+  static final int MSG_NOSIGNAL = 0x4000;
 
   /** {@code TIOCOUTQ}, the same number as {@code SIOCOUTQ}: bytes not yet sent or acknowledged. */
   static final long TIOCOUTQ = 0x5411;
@@ -149,6 +161,62 @@ final class Syscalls {
       throw new ErrnoException("getsockopt", NativeLibrary.errno(), "TCP_INFO on fd " + fd);
     }
     return b.getInt(TCPI_UNACKED);
+  }
+
+  /** {@code getsockopt(TCP_INFO)}'s {@code tcpi_state}: {@code TCP_ESTABLISHED}, ... */
+  static int tcpState(int fd) throws ErrnoException {
+    Scratch scratch = Scratch.get().clear(8);
+    ByteBuffer b = scratch.buffer();
+    b.putInt(OPTLEN_OFFSET, 8); // the kernel copies no more than asked for
+    if (functions().getsockopt(fd, IPPROTO_TCP, TCP_INFO, scratch.address(),
+        scratch.address() + OPTLEN_OFFSET) < 0) {
+      throw new ErrnoException("getsockopt", NativeLibrary.errno(), "TCP_INFO on fd " + fd);
+    }
+    return Byte.toUnsignedInt(b.get(TCPI_STATE));
+  }
+
+  /**
+   * Whether a TCP state comes after the local end sent its {@code FIN} ({@code shutdown(SHUT_WR)}
+   * or {@code close}): nothing more can be sent.
+   */
+  static boolean tcpSendClosed(int state) {
+    switch (state) {
+      case TCP_FIN_WAIT1:
+      case TCP_FIN_WAIT2:
+      case TCP_TIME_WAIT:
+      case TCP_CLOSE:
+      case TCP_LAST_ACK:
+      case TCP_CLOSING:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Whether a connected Unix-domain stream socket was shut down for sending, asked with {@code
+   * send(fd, NULL, 0, MSG_DONTWAIT | MSG_NOSIGNAL)}: Linux's {@code unix_stream_sendmsg} checks
+   * {@code SEND_SHUTDOWN} before it looks at the length ({@code EPIPE}), and an empty send on a
+   * stream queues nothing, raises no {@code SIGPIPE} and leaves {@code SO_ERROR} alone. Not for
+   * {@code SOCK_SEQPACKET}, where an empty send is an empty record, nor for TCP, where it would
+   * clear {@code SO_ERROR}.
+   */
+  static boolean unixStreamSendShutdown(int fd) throws ErrnoException {
+    if (functions().send(fd, 0, 0, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+      return false;
+    }
+    int errno = NativeLibrary.errno();
+    if (errno == LinuxErrno.EPIPE) {
+      return true;
+    }
+    throw new ErrnoException("send", errno, "empty send on fd " + fd);
+  }
+
+  /** {@code shutdown(fd, how)}. */
+  static void shutdown(int fd, int how) throws ErrnoException {
+    if (functions().shutdown(fd, how) < 0) {
+      throw new ErrnoException("shutdown", NativeLibrary.errno(), "fd " + fd);
+    }
   }
 
   /** {@code fcntl(fd, F_GETPIPE_SZ)}: the pipe's capacity in bytes. */

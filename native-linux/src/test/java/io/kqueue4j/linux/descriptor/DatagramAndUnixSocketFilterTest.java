@@ -3,12 +3,14 @@ package io.kqueue4j.linux.descriptor;
 import static io.kqueue4j.KEvent.EVFILT_READ;
 import static io.kqueue4j.KEvent.EVFILT_WRITE;
 import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_EOF;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kqueue4j.FileDescriptors;
 import io.kqueue4j.KEvent;
@@ -24,12 +26,16 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * UDP over loopback, Unix-domain stream sockets (JDK 16+ {@link UnixDomainSocketAddress}) and
@@ -191,22 +197,57 @@ class DatagramAndUnixSocketFilterTest {
   }
 
   @Test
-  void unixListeningSocketIsReadableWithAPendingConnection() throws Exception {
+  void unixListeningSocketDataIsThePendingConnectionCount() throws Exception {
+    assumeTrue(SockDiag.availability().isAvailable(),
+        () -> "NETLINK_SOCK_DIAG is refused here (data is then 1): "
+            + SockDiag.availability().cause());
     Path path = dir.resolve("l");
+    List<SocketChannel> clients = new ArrayList<>();
     try (ServerSocketChannel listener = unixListener(path)) {
       int fd = FileDescriptors.of(listener);
       Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
       assertEquals(0, Io.poll(kq).length);
-      try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-        assertTrue(client.isConnected());
-        KEvent ev = Io.next(kq);
-        assertTrue(ev.data() >= 1, "Linux does not count a Unix socket's backlog: " + ev);
-        try (SocketChannel accepted = listener.accept()) {
-          assertTrue(accepted.isConnected());
-        }
+      for (int i = 0; i < 3; i++) {
+        clients.add(SocketChannel.open(UnixDomainSocketAddress.of(path)));
       }
+      KEvent ev = Io.next(kq);
+      assertEquals(3, ev.data(), "so_qlen: three connections wait in accept(): " + ev);
+      clients.add(listener.accept());
+      KEvent[] events = Io.poll(kq);
+      assertEquals(1, events.length);
+      assertEquals(2, events[0].data(), "one accepted, two left");
     } finally {
+      for (SocketChannel c : clients) {
+        c.close();
+      }
       Files.deleteIfExists(path);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {Syscalls.SOCK_STREAM, Syscalls.SOCK_SEQPACKET})
+  void unixLocalShutdownOfTheSendingSideGivesEofOnTheWriteFilter(int type) throws Exception {
+    if (type == Syscalls.SOCK_SEQPACKET) {
+      assumeTrue(SockDiag.availability().isAvailable(),
+          () -> "a SOCK_SEQPACKET socket's shutdown is read through NETLINK_SOCK_DIAG, refused"
+              + " here: " + SockDiag.availability().cause());
+    }
+    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, type);
+    try {
+      Io.add(kq, pair[0], EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0);
+      assertEquals(0, Io.next(kq).flags() & EV_EOF, "connected and open");
+
+      Syscalls.shutdown(pair[0], Syscalls.SHUT_WR); // filt_sowrite: SBS_CANTSENDMORE is EOF
+      KEvent ev = Io.nextEof(kq, pair[0], EVFILT_WRITE);
+      assertEquals(0, ev.fflags(), "no socket error");
+
+      Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(12, Io.write(pair[1], 12));
+      KEvent read = Io.next(kq, pair[0], EVFILT_READ);
+      assertEquals(12, read.data(), "the other direction still carries data");
+      assertEquals(0, read.flags() & EV_EOF);
+    } finally {
+      Io.closeQuietly(pair);
     }
   }
 

@@ -93,6 +93,31 @@ final class Io {
     return out[0];
   }
 
+  /**
+   * Waits up to 10 s for an event for (ident, filter) with {@code EV_EOF}, passing over that
+   * knote's events without it: Linux reports a change to the poller thread, so one event from
+   * before the change may still be delivered after it.
+   */
+  static KEvent nextEof(KQueue kq, long ident, short filter) throws KQueueException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<KEvent> seen = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      KEvent[] out = new KEvent[16];
+      int n = kq.kevent(null, out, Duration.ofMillis(200));
+      for (int i = 0; i < n; i++) {
+        if (out[i].ident() == ident && out[i].filter() == filter
+            && (out[i].flags() & KEvent.EV_EOF) != 0) {
+          return out[i];
+        }
+        if (seen.size() < 16) {
+          seen.add(out[i]);
+        }
+      }
+    }
+    throw new AssertionError("no EV_EOF for " + ident + "/" + KEvent.filterName(filter)
+        + " within 10 s; saw " + seen);
+  }
+
   /** Waits up to 10 s for events until one for (ident, filter) arrives; returns it. */
   static KEvent next(KQueue kq, long ident, short filter) throws KQueueException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

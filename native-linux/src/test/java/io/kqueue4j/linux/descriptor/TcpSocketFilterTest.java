@@ -3,6 +3,7 @@ package io.kqueue4j.linux.descriptor;
 import static io.kqueue4j.KEvent.EVFILT_READ;
 import static io.kqueue4j.KEvent.EVFILT_WRITE;
 import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_EOF;
 import static io.kqueue4j.KEvent.NOTE_LOWAT;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -228,6 +229,98 @@ class TcpSocketFilterTest {
     assertEquals(0, Io.poll(kq).length, "no socket has a terabyte of space");
     Io.add(kq, fd, EVFILT_WRITE, EV_ADD, NOTE_LOWAT, 1);
     assertEquals(1, Io.poll(kq).length, "a low-water mark of 1 is met");
+  }
+
+  /** Writes without blocking until the socket takes nothing more; returns the bytes written. */
+  private static long fill(SocketChannel channel) throws Exception {
+    channel.configureBlocking(false);
+    ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+    long sent = 0;
+    int zeroes = 0;
+    while (zeroes < 3) { // loopback keeps accepting while the receiver's window opens
+      chunk.clear();
+      int n = channel.write(chunk);
+      sent += n;
+      zeroes = n == 0 ? zeroes + 1 : 0;
+    }
+    return sent;
+  }
+
+  /**
+   * Linux reports send space once, when about a third of the buffer is free after the socket was
+   * full; a {@code NOTE_LOWAT} mark above that is met later without another report, and the knote
+   * fires all the same (the poller re-checks it), with {@code data >= mark} as on FreeBSD.
+   */
+  @Test
+  void noteLowatOnWriteFiresOnceTheSpaceIsThereThoughLinuxReportsLessEarlier() throws Exception {
+    SocketChannel sender;
+    SocketChannel receiver;
+    try (ServerSocketChannel small = ServerSocketChannel.open()) {
+      small.setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024); // inherited: a small window
+      small.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+      sender = SocketChannel.open();
+      extra.add(sender);
+      sender.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+      sender.connect(small.getLocalAddress());
+      receiver = small.accept();
+      extra.add(receiver);
+    }
+    int fd = FileDescriptors.of(sender);
+    long sent = fill(sender);
+    long mark = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF) / 2 - 4096;
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, NOTE_LOWAT, mark);
+    assertEquals(0, Io.poll(kq).length, "full after " + sent + " bytes");
+
+    ByteBuffer sink = ByteBuffer.allocateDirect(4096);
+    long received = 0;
+    try (KQueue plain = KQueue.emulated()) {
+      Io.add(plain, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(plain).length);
+      while ((Syscalls.poll(fd, Syscalls.POLLOUT) & Syscalls.POLLOUT) == 0) {
+        sink.clear(); // until Linux's own mark is met: about a third of the buffer free
+        received += receiver.read(sink);
+      }
+      // Linux's one report of new space reaches both knotes (one post): this one fires
+      assertEquals(EVFILT_WRITE, Io.next(plain).filter(), "without a mark: writable now");
+    }
+    assertEquals(0, Io.poll(kq).length, "Linux's own mark is met, not " + mark + " (space "
+        + (mark + 4096 - Syscalls.outq(fd)) + ")");
+
+    while (received < sent) {
+      sink.clear();
+      received += receiver.read(sink);
+    }
+    await().atMost(10, SECONDS).until(() -> Syscalls.outq(fd) == 0); // all acknowledged
+    KEvent ev = Io.next(kq);
+    assertEquals(EVFILT_WRITE, ev.filter());
+    assertTrue(ev.data() >= mark, "data " + ev.data() + " reaches the mark " + mark);
+  }
+
+  @Test
+  void localShutdownOfTheSendingSideGivesEofOnTheWriteFilter() throws Exception {
+    int fd = FileDescriptors.of(client);
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0);
+    assertEquals(0, Io.next(kq).flags() & EV_EOF, "connected and open");
+
+    client.shutdownOutput(); // filt_sowrite: SBS_CANTSENDMORE is end of file
+    KEvent ev = Io.nextEof(kq, fd, EVFILT_WRITE);
+    assertEquals(0, ev.fflags(), "no socket error");
+
+    Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
+    send(server, 5);
+    KEvent read = Io.next(kq, fd, EVFILT_READ);
+    assertEquals(5, read.data(), "the other direction still carries data");
+    assertEquals(0, read.flags() & EV_EOF);
+  }
+
+  @Test
+  void aWriteKnoteAddedAfterALocalShutdownStartsAtEndOfFile() throws Exception {
+    int fd = FileDescriptors.of(client);
+    client.shutdownOutput();
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    KEvent ev = Io.next(kq);
+    assertEquals(EV_EOF, ev.flags() & EV_EOF);
+    assertEquals(EV_EOF, Io.poll(kq)[0].flags() & EV_EOF, "and stays there");
   }
 
   @Test
