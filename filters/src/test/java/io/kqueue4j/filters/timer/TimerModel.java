@@ -18,6 +18,8 @@ import static io.kqueue4j.KEvent.NOTE_MSECONDS;
 import static io.kqueue4j.KEvent.NOTE_NSECONDS;
 import static io.kqueue4j.KEvent.NOTE_SECONDS;
 import static io.kqueue4j.KEvent.NOTE_USECONDS;
+import static io.kqueue4j.filters.timer.TimerService.saturatedAdd;
+import static io.kqueue4j.filters.timer.TimerService.saturatedMultiply;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
@@ -394,17 +396,6 @@ final class TimerModel {
       queue.subList(from, to).sort(byKernel);
       from = to;
     }
-  }
-
-  static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
-  }
-
-  static long saturatedMultiply(long a, long b) {
-    long high = Math.multiplyHigh(a, b);
-    long low = a * b;
-    return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
   }
 
   @Override
