@@ -15,6 +15,7 @@ import io.kqueue4j.bsd.internal.Dialect;
 import io.kqueue4j.spi.DescriptorSupport;
 import io.kqueue4j.spi.DescriptorSupport.ReadinessSignal;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -196,11 +197,35 @@ class PosixDescriptorSupportTest {
     assertEquals(Errno.EBADF, e.errno());
   }
 
+  /** What descriptor {@code fd} names ({@code pipe:[inode]}), or null where there is no /proc. */
+  private static String openFile(int fd) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code fd}, which named {@code file}, was closed. The JVM's own threads may open a file and be
+   * given the number at once (HotSpot reads its cgroup files so), so where /proc tells, a number
+   * open again must name another file.
+   */
+  private void assertClosed(int fd, String file) {
+    if (file == null || !support.isOpen(fd)) {
+      assertFalse(support.isOpen(fd));
+    } else {
+      assertNotEquals(file, openFile(fd), "descriptor " + fd + " still names the signal's pipe");
+    }
+  }
+
   @Test
   void readiness_signal_is_readable_exactly_while_raised() throws Exception {
     ReadinessSignal signal = support.newReadinessSignal();
     int fd = signal.fd();
     int writeEnd = ((PipeSignal) signal).writeEnd();
+    String readEnd;
+    String writeEndFile;
     try {
       assertTrue(support.isOpen(fd));
       assertEquals(OsFlags.FD_CLOEXEC, libc.descriptorFlags(fd) & OsFlags.FD_CLOEXEC);
@@ -214,11 +239,13 @@ class PosixDescriptorSupportTest {
       signal.set(false);
       signal.set(true);
       assertTrue(Poll.readable(fd));
+      readEnd = openFile(fd);
+      writeEndFile = openFile(writeEnd);
     } finally {
       signal.close();
     }
-    assertFalse(support.isOpen(fd));
-    assertFalse(support.isOpen(writeEnd));
+    assertClosed(fd, readEnd);
+    assertClosed(writeEnd, writeEndFile);
     signal.set(false); // after close: nothing, whoever has the number now
     signal.close();
   }
