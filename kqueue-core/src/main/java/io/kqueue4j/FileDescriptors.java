@@ -21,6 +21,10 @@ public final class FileDescriptors {
    * defines it (there the descriptor does not keep the file's volume from being unmounted): a
    * descriptor to watch with {@code EVFILT_VNODE}.
    *
+   * <p>As with {@code open(2)}, opening a FIFO waits until a writer opens it too, and {@link
+   * Thread#interrupt()} does not end that wait (a thread in a system call does not see it); open
+   * FIFOs whose writer may never come from a thread that can be left waiting.
+   *
    * @param path the file or directory to open; a symbolic link is followed
    * @return the new descriptor; close it with {@link #close(int)}
    * @throws KQueueException with the errno of {@code open(2)} ({@code ENOENT}, {@code EACCES},
