@@ -28,7 +28,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       {@link #subscribe} fails with {@link Errno#EOPNOTSUPP} after {@link #ANSWER_TIMEOUT_MILLIS}.
  * </ul>
  *
- * These refusals are remembered: later subscriptions fail at once with the same reason.
+ * These refusals are remembered: later subscriptions fail at once with the same reason. The wait
+ * for the kernel's answer is not ended by {@link Thread#interrupt()}, as a change waiting for a
+ * knote in flux is not: an interrupted subscription gets the kernel's answer like any other, and
+ * returns or fails with the interrupt status still set.
  *
  * <p>Only processes are reported: a fork whose child is a thread (its pid differs from its tgid)
  * and the exit of a thread other than the leader are skipped. A full socket buffer ({@code

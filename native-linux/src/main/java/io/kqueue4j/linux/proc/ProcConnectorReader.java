@@ -77,22 +77,33 @@ final class ProcConnectorReader implements ProcConnectorMessages.Handler {
   }
 
   /**
-   * Sends {@code PROC_CN_MCAST_LISTEN} and waits for the kernel's answer.
+   * Sends {@code PROC_CN_MCAST_LISTEN} and waits for the kernel's answer. An interrupt does not end
+   * the wait, so {@link #NO_ANSWER} always means the kernel was silent for the whole time; the
+   * interrupt status is set again on return.
    *
    * @return 0 when events will come, the Linux errno of a refusal, or {@link #NO_ANSWER}
    */
   int listen(int timeoutMillis) throws ErrnoException {
     socket.send(ProcConnectorMessages.PROC_CN_MCAST_LISTEN, 0, token);
     listening = true;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    boolean interrupted = false;
     try {
-      return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      while (true) {
+        try {
+          return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true; // the status is cleared: the next get waits
+        }
+      }
     } catch (TimeoutException e) {
-      return NO_ANSWER;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return NO_ANSWER;
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
