@@ -1,7 +1,5 @@
 package io.kqueue4j.linux.descriptor;
 
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -20,8 +18,6 @@ public interface DescriptorFunctions {
 
   int getsockopt(int fd, int level, int optname, @intptr_t long optval, @intptr_t long optlen);
 
-  int setsockopt(int fd, int level, int optname, @In int[] optval, int optlen);
-
   int poll(@intptr_t long fds, @size_t long nfds, int timeout);
 
   @off_t
@@ -29,10 +25,4 @@ public interface DescriptorFunctions {
 
   @ssize_t
   long send(int fd, @intptr_t long buf, @size_t long len, int flags);
-
-  int shutdown(int fd, int how);
-
-  int socketpair(int domain, int type, int protocol, @Out int[] sv);
-
-  int mkfifo(@In byte[] path, int mode);
 }

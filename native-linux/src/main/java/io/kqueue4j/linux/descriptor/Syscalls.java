@@ -4,10 +4,8 @@ import io.kqueue4j.linux.ErrnoException;
 import io.kqueue4j.linux.LibC;
 import io.kqueue4j.linux.LinuxErrno;
 import io.kqueue4j.linux.internal.NativeLibrary;
-import io.kqueue4j.linux.internal.PathBytes;
 import io.kqueue4j.linux.internal.Scratch;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 /**
  * The Linux facts behind {@code data}, {@code EV_EOF} and readiness: {@code poll}, {@code
@@ -20,7 +18,6 @@ import java.nio.file.Path;
  */
 final class Syscalls {
   static final int POLLIN = 0x001;
-  static final int POLLPRI = 0x002;
   static final int POLLOUT = 0x004;
   static final int POLLERR = 0x008;
   static final int POLLHUP = 0x010;
@@ -42,7 +39,6 @@ final class Syscalls {
   static final int SOCK_STREAM = 1;
   static final int SOCK_DGRAM = 2;
   static final int SOCK_SEQPACKET = 5;
-  static final int SOCK_CLOEXEC = LibC.O_CLOEXEC;
   static final int IPPROTO_TCP = 6;
   static final int TCP_INFO = 11;
   /** {@code offsetof(struct tcp_info, tcpi_unacked)}: on a listening socket, the accept queue. */
@@ -56,7 +52,6 @@ final class Syscalls {
   static final int TCP_LAST_ACK = 9;
   static final int TCP_CLOSING = 11;
 
-  static final int SHUT_WR = 1;
   static final int MSG_DONTWAIT = 0x40;
   static final int MSG_NOSIGNAL = 0x4000;
 
@@ -140,14 +135,6 @@ final class Syscalls {
     return b.getInt(0);
   }
 
-  /** {@code setsockopt} of an {@code int} option. */
-  static void setsockoptInt(int fd, int level, int option, int value) throws ErrnoException {
-    if (functions().setsockopt(fd, level, option, new int[] {value}, Integer.BYTES) < 0) {
-      throw new ErrnoException("setsockopt", NativeLibrary.errno(),
-          "option " + option + " on fd " + fd);
-    }
-  }
-
   /**
    * {@code getsockopt(TCP_INFO)}'s {@code tcpi_unacked}, which on a listening TCP socket is the
    * number of connections waiting in the accept queue ({@code sk_ack_backlog}).
@@ -212,13 +199,6 @@ final class Syscalls {
     throw new ErrnoException("send", errno, "empty send on fd " + fd);
   }
 
-  /** {@code shutdown(fd, how)}. */
-  static void shutdown(int fd, int how) throws ErrnoException {
-    if (functions().shutdown(fd, how) < 0) {
-      throw new ErrnoException("shutdown", NativeLibrary.errno(), "fd " + fd);
-    }
-  }
-
   /** {@code fcntl(fd, F_GETPIPE_SZ)}: the pipe's capacity in bytes. */
   static int pipeSize(int fd) throws ErrnoException {
     return LibC.fcntl(fd, F_GETPIPE_SZ);
@@ -236,21 +216,5 @@ final class Syscalls {
       throw new ErrnoException("lseek", NativeLibrary.errno(), "fd " + fd);
     }
     return offset;
-  }
-
-  /** {@code socketpair(domain, type | SOCK_CLOEXEC, 0)}. */
-  static int[] socketpair(int domain, int type) throws ErrnoException {
-    int[] sv = new int[2];
-    if (functions().socketpair(domain, type | SOCK_CLOEXEC, 0, sv) < 0) {
-      throw new ErrnoException("socketpair", NativeLibrary.errno());
-    }
-    return sv;
-  }
-
-  /** {@code mkfifo(path, mode)}. */
-  static void mkfifo(Path path, int mode) throws ErrnoException {
-    if (functions().mkfifo(PathBytes.of(path), mode) < 0) {
-      throw new ErrnoException("mkfifo", NativeLibrary.errno(), path.toString());
-    }
   }
 }

@@ -38,7 +38,8 @@
  *
  * <ul>
  *   <li>A datagram socket's {@code data} is the size of the next datagram (Linux's {@code
- *       FIONREAD}); FreeBSD reports all queued bytes.
+ *       FIONREAD}); FreeBSD reports all queued bytes. A Unix-domain {@code SOCK_SEQPACKET}
+ *       socket reports all queued bytes, as FreeBSD does: Linux's {@code FIONREAD} sums its queue.
  *   <li>A listening Unix-domain socket reports {@code data} 1 while a connection waits where
  *       {@code NETLINK_SOCK_DIAG} is refused (a kernel without {@code unix_diag}, a seccomp or LSM
  *       policy, a sandbox without netlink) or does not find the socket (one created in another
@@ -50,8 +51,9 @@
  *       end of file (an ICMP error on UDP) makes the socket ready and is left for the read.
  *   <li>A local {@code shutdown(SHUT_WR)} is reported as {@code EV_EOF} on {@code EVFILT_WRITE}
  *       for TCP and Unix-domain stream and seqpacket sockets once epoll reports the change, so a
- *       knote already queued may be delivered once more without it; other transports (UDP, SCTP,
- *       MPTCP) show it only with the hang-up that poll reports.
+ *       knote already queued may be delivered once more without it; datagram sockets (UDP and
+ *       Unix-domain datagram) and other transports (SCTP, MPTCP) show it only with the hang-up
+ *       that poll reports.
  *   <li>{@code SO_RCVLOWAT} is read at each {@code EV_ADD} of the socket; a mark set after that is
  *       used from the next {@code EV_ADD} on. Linux's TCP itself wakes readers only at the mark, so a
  *       {@code NOTE_LOWAT} below a TCP socket's {@code SO_RCVLOWAT} is noticed only when the
@@ -60,7 +62,8 @@
  *       third of the buffer is free after the socket was full. While a socket is writable but a
  *       knote's mark is not met, its write knotes are re-checked every 10 ms ({@code
  *       DescriptorPoller.RECHECK_NANOS}), so a higher mark is noticed up to that late; a mark the
- *       socket never reaches keeps the re-check going until the knote goes or the socket fills.
+ *       socket never reaches keeps the re-check going until the knote goes or the socket fills,
+ *       also while the knote is disabled: the filters cannot see that state.
  *   <li>{@code EV_CLEAR} knotes fire on every readiness change epoll reports for their side, which
  *       may include changes that FreeBSD would not report (such as space freed while data waits).
  *   <li>Files are watched with inotify ({@code IN_MODIFY}) while a read knote exists; a file that
@@ -71,7 +74,8 @@
  *       to a new object and watches that one.
  * </ul>
  *
- * <p>Every class loads on any OS; availability is probed by calling (libc, epoll, eventfd, statx),
- * never guessed from version strings.
+ * <p>Every class loads on any OS; availability is probed by calling (libc, epoll, eventfd, statx,
+ * and a {@code NETLINK_SOCK_DIAG} socket for {@code unix_diag}), never guessed from version
+ * strings.
  */
 package io.kqueue4j.linux.descriptor;

@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kqueue4j.FileDescriptors;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
+import io.kqueue4j.linux.ErrnoException;
+import io.kqueue4j.linux.Stat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -127,7 +129,7 @@ class DatagramAndUnixSocketFilterTest {
 
   @Test
   void unixDatagramDataIsTheNextDatagramAndTheSocketIsWritable() throws Exception {
-    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_DGRAM);
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_DGRAM);
     try {
       Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
       assertEquals(0, Io.poll(kq).length);
@@ -196,15 +198,31 @@ class DatagramAndUnixSocketFilterTest {
     return listener.accept();
   }
 
+  /**
+   * Skips the test unless {@code unix_diag} answers for the socket {@code fd}: a netlink socket
+   * that opens is not enough, as a kernel with {@code NETLINK_SOCK_DIAG} but without the {@code
+   * unix_diag} module answers {@code ENOENT}.
+   */
+  private static void assumeUnixDiagAnswersFor(int fd, String without) throws Exception {
+    assumeTrue(SockDiag.availability().isAvailable(),
+        () -> "NETLINK_SOCK_DIAG is refused here (" + without + "): "
+            + SockDiag.availability().cause());
+    long inode = Stat.fstat(fd).ino();
+    try {
+      SockDiag.acceptQueue(inode);
+    } catch (ErrnoException e) {
+      assumeTrue(false, () -> "unix_diag does not answer for inode " + inode + " here ("
+          + without + "): " + e.getMessage());
+    }
+  }
+
   @Test
   void unixListeningSocketDataIsThePendingConnectionCount() throws Exception {
-    assumeTrue(SockDiag.availability().isAvailable(),
-        () -> "NETLINK_SOCK_DIAG is refused here (data is then 1): "
-            + SockDiag.availability().cause());
     Path path = dir.resolve("l");
     List<SocketChannel> clients = new ArrayList<>();
     try (ServerSocketChannel listener = unixListener(path)) {
       int fd = FileDescriptors.of(listener);
+      assumeUnixDiagAnswersFor(fd, "data is then 1");
       Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
       assertEquals(0, Io.poll(kq).length);
       for (int i = 0; i < 3; i++) {
@@ -227,17 +245,15 @@ class DatagramAndUnixSocketFilterTest {
   @ParameterizedTest
   @ValueSource(ints = {Syscalls.SOCK_STREAM, Syscalls.SOCK_SEQPACKET})
   void unixLocalShutdownOfTheSendingSideGivesEofOnTheWriteFilter(int type) throws Exception {
-    if (type == Syscalls.SOCK_SEQPACKET) {
-      assumeTrue(SockDiag.availability().isAvailable(),
-          () -> "a SOCK_SEQPACKET socket's shutdown is read through NETLINK_SOCK_DIAG, refused"
-              + " here: " + SockDiag.availability().cause());
-    }
-    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, type);
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, type);
     try {
+      if (type == Syscalls.SOCK_SEQPACKET) {
+        assumeUnixDiagAnswersFor(pair[0], "a SOCK_SEQPACKET socket's shutdown is read from it");
+      }
       Io.add(kq, pair[0], EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0);
       assertEquals(0, Io.next(kq).flags() & EV_EOF, "connected and open");
 
-      Syscalls.shutdown(pair[0], Syscalls.SHUT_WR); // filt_sowrite: SBS_CANTSENDMORE is EOF
+      TestSyscalls.shutdown(pair[0], TestSyscalls.SHUT_WR); // filt_sowrite: SBS_CANTSENDMORE
       KEvent ev = Io.nextEof(kq, pair[0], EVFILT_WRITE);
       assertEquals(0, ev.fflags(), "no socket error");
 
@@ -251,9 +267,87 @@ class DatagramAndUnixSocketFilterTest {
     }
   }
 
+  /**
+   * A Unix-domain stream socket's write {@code data} is {@code SO_SNDBUF / 2} less what Linux
+   * charges to the sender for bytes the peer has not read ({@code SIOCOUTQ}, the buffers' true size
+   * with their bookkeeping, so at least the bytes written), and all of it again once they are read.
+   */
+  @Test
+  void unixStreamWriteDataDropsByWhatThePeerHasNotRead() throws Exception {
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_STREAM);
+    try {
+      long half = Syscalls.getsockoptInt(pair[0], Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF) / 2;
+      Io.add(kq, pair[0], EVFILT_WRITE, EV_ADD, 0, 0);
+      assertEquals(half, Io.next(kq).data(), "nothing queued: all of the buffer");
+
+      assertEquals(1000, Io.write(pair[0], 1000));
+      long charged = Syscalls.outq(pair[0]);
+      assertTrue(charged >= 1000, "charged " + charged + " for 1000 bytes");
+      KEvent[] events = Io.poll(kq);
+      assertEquals(1, events.length);
+      assertEquals(half - charged, events[0].data(), "the peer has not read");
+
+      assertEquals(1000, Io.read(pair[1], 4096));
+      events = Io.poll(kq);
+      assertEquals(1, events.length);
+      assertEquals(half, events[0].data(), "read: all of the buffer again");
+    } finally {
+      Io.closeQuietly(pair);
+    }
+  }
+
+  /**
+   * A Unix-domain {@code SOCK_SEQPACKET} socket's read {@code data} is every byte queued, not the
+   * next record: Linux's {@code FIONREAD} sums the queue for it as for a stream (FreeBSD's {@code
+   * filt_soread} counts the buffer too).
+   */
+  @Test
+  void unixSeqpacketReadDataIsEveryQueuedByte() throws Exception {
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_SEQPACKET);
+    try {
+      Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(0, Io.poll(kq).length);
+      assertEquals(10, Io.write(pair[1], 10));
+      assertEquals(20, Io.write(pair[1], 20));
+      KEvent ev = Io.next(kq);
+      assertEquals(pair[0], ev.ident());
+      assertEquals(30, ev.data(), "two records queued");
+      assertEquals(0, ev.flags() & EV_EOF);
+
+      assertEquals(10, Io.read(pair[0], 64), "one record per read");
+      KEvent[] events = Io.poll(kq);
+      assertEquals(1, events.length);
+      assertEquals(20, events[0].data());
+    } finally {
+      Io.closeQuietly(pair);
+    }
+  }
+
+  @Test
+  void unixSeqpacketPeerCloseGivesEofWithTheQueuedBytes() throws Exception {
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_SEQPACKET);
+    try {
+      Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
+      assertEquals(7, Io.write(pair[1], 7));
+      assertEquals(7, Io.next(kq).data());
+      FileDescriptors.close(pair[1]);
+      KEvent ev = Io.nextEof(kq, pair[0], EVFILT_READ);
+      assertEquals(7, ev.data(), "EV_EOF is set while a record is still queued");
+      assertEquals(0, ev.fflags(), "an orderly close carries no error");
+
+      assertEquals(7, Io.read(pair[0], 64));
+      KEvent[] events = Io.poll(kq);
+      assertEquals(1, events.length, "at end of file the socket stays readable");
+      assertEquals(EV_EOF, events[0].flags() & EV_EOF);
+      assertEquals(0, events[0].data());
+    } finally {
+      Io.closeQuietly(pair);
+    }
+  }
+
   @Test
   void socketpairIsAStreamSocket() throws Exception {
-    int[] pair = Syscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_STREAM);
+    int[] pair = TestSyscalls.socketpair(Syscalls.AF_UNIX, Syscalls.SOCK_STREAM);
     try {
       Io.add(kq, pair[0], EVFILT_READ, EV_ADD, 0, 0);
       Io.write(pair[1], 12);

@@ -43,7 +43,7 @@ class FifoAndFileFilterTest {
 
   private Path fifo() throws Exception {
     Path path = dir.resolve("fifo");
-    Syscalls.mkfifo(path, 0600);
+    TestSyscalls.mkfifo(path, 0600);
     return path;
   }
 

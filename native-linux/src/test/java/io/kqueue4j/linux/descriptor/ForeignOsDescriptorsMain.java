@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  * selector classes, which read {@code os.name} when they initialize, then sets {@code os.name} to
  * {@code Windows} before anything of jnr-ffi loads, so that jnr-ffi (which reads it once) sees
  * another OS. Then initializes every class of this package and prints, one per line, why the Linux
- * support and source are unavailable, which support and source were chosen instead, and what a
- * pipe registered through them reports.
+ * support and source are unavailable, whether {@code unix_diag} ({@link SockDiag}) is, which
+ * support and source were chosen instead, and what a pipe registered through them reports.
  */
 public final class ForeignOsDescriptorsMain {
 
@@ -46,6 +46,8 @@ public final class ForeignOsDescriptorsMain {
     System.out.println("initialized " + classes);
     System.out.println("linux " + new LinuxDescriptorSupport().unavailabilityCause());
     System.out.println("linux-epoll " + new EpollReadinessSource().unavailabilityCause());
+    System.out.println("sock_diag " + SockDiag.availability().isAvailable() + " "
+        + SockDiag.availability().cause());
     System.out.println("support " + FileDescriptors.support());
     System.out.println(
         "source " + ReadinessSources.activeName() + " fallback " + ReadinessSources.isFallback());

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.condition.OS;
 /**
  * With {@code native-linux} on the class path of an OS without epoll: every class of this package
  * loads, the Linux support and source say why they are unavailable (found by probing, the way
- * jnr-ffi sees the OS), and the portable fallback takes over and says so. Another OS is simulated
- * in a child JVM whose {@code os.name}, which jnr-ffi reads, says {@code Windows} (see {@link
- * ForeignOsDescriptorsMain}).
+ * jnr-ffi sees the OS), so does {@code unix_diag}, and the portable fallback takes over and says
+ * so. Another OS is simulated in a child JVM whose {@code os.name}, which jnr-ffi reads, says
+ * {@code Windows} (see {@link ForeignOsDescriptorsMain}).
  */
 @EnabledOnOs(OS.LINUX)
 class ForeignOsDescriptorsTest {
@@ -23,7 +23,7 @@ class ForeignOsDescriptorsTest {
   void theSelectorFallbackServesDescriptorsWhereLinuxIsUnavailable() throws Exception {
     ChildJvm run = ChildJvm.run(ForeignOsDescriptorsMain.class);
     List<String> lines = run.stdout().lines().toList();
-    assertEquals(6, lines.size(), run.stdout() + "\n" + run.stderr());
+    assertEquals(7, lines.size(), run.stdout() + "\n" + run.stderr());
     assertTrue(lines.get(0).startsWith("initialized [") && lines.get(0).contains(
         LinuxWatch.class.getName()), lines.get(0));
     String cause = " java.lang.UnsupportedOperationException: not Linux: windows";
@@ -31,10 +31,11 @@ class ForeignOsDescriptorsTest {
         List.of(
             "linux" + cause,
             "linux-epoll" + cause,
+            "sock_diag false" + cause,
             "support portable-selector",
             "source portable-selector fallback true",
             "pipe readable"),
-        lines.subList(1, 6),
+        lines.subList(1, 7),
         run.stderr());
   }
 }

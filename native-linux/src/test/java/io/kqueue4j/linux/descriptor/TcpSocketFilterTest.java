@@ -167,6 +167,28 @@ class TcpSocketFilterTest {
     assertTrue(ev.data() > 0 && ev.data() <= sndbuf, "space " + ev.data() + " of " + sndbuf);
   }
 
+  /**
+   * A TCP socket's write {@code data} is {@code SO_SNDBUF / 2} less the bytes not yet acknowledged
+   * ({@code SIOCOUTQ}): bytes the peer's kernel acknowledged leave the send buffer whether or not
+   * the peer read them, as on FreeBSD, whose {@code so_snd} holds unacknowledged bytes only.
+   */
+  @Test
+  void writeDataIsTheSendBufferLessTheUnacknowledgedBytes() throws Exception {
+    client.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024); // fixed: no autotuning
+    int fd = FileDescriptors.of(client);
+    int peer = FileDescriptors.of(server);
+    long half = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF) / 2;
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, 0, 0);
+    assertEquals(half, Io.next(kq).data(), "nothing sent: all of the buffer");
+
+    send(client, 1000);
+    await().atMost(10, SECONDS)
+        .until(() -> Syscalls.outq(fd) == 0 && Syscalls.fionread(peer) == 1000);
+    KEvent[] events = Io.poll(kq);
+    assertEquals(1, events.length);
+    assertEquals(half, events[0].data(), "1000 bytes acknowledged, not read: all of it again");
+  }
+
   @Test
   void fullSocketIsNotWritableUntilThePeerReads() throws Exception {
     int fd = FileDescriptors.of(client);
@@ -211,7 +233,7 @@ class TcpSocketFilterTest {
   @Test
   void soRcvlowatIsTheMarkWithoutNoteLowat() throws Exception {
     int fd = FileDescriptors.of(server);
-    Syscalls.setsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT, 10);
+    TestSyscalls.setsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT, 10);
     Io.add(kq, fd, EVFILT_READ, EV_ADD, 0, 0);
     send(client, 5);
     awaitQueued(fd, 5);
