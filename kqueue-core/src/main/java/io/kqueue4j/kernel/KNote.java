@@ -273,6 +273,18 @@ public final class KNote {
   }
 
   /**
+   * Whether the knote is disabled ({@code KN_DISABLED}: by {@code EV_DISABLE}, or by {@code
+   * EV_DISPATCH} after a delivery). Read without the kqueue's lock, so a hint only: a filter may
+   * skip work that only an enabled knote needs, because {@code EV_ENABLE} clears the state before
+   * the kernel calls {@link FilterOps#event} again.
+   *
+   * @return {@code true} when the knote was disabled at the time of the read
+   */
+  public boolean isDisabled() {
+    return (status & DISABLED) != 0;
+  }
+
+  /**
    * Takes back the knote's activation because its filter has discarded the pending event: the knote
    * leaves the active queue and is inactive until activated again ({@code knote_dequeue} and
    * clearing {@code KN_ACTIVE}, as FreeBSD's {@code filt_timertouch} does when a timer is re-added).

@@ -72,7 +72,7 @@ abstract class FilterOpsBase implements FilterOps {
         return true;
       }
     }
-    if (!ready) {
+    if (!ready && !kn.isDisabled()) { // EV_ENABLE calls event again, which re-arms
       watch.rearm(read);
     }
     return ready;

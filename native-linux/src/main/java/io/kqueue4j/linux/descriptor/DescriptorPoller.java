@@ -77,6 +77,8 @@ final class DescriptorPoller implements EventPump.Source {
   private volatile boolean rechecking;
   /** The thread in {@link #poll}, which need not wake itself for a re-check. */
   private volatile Thread polling;
+  /** Re-check rounds run so far; written by the polling thread only. */
+  private volatile long recheckRounds;
 
   private DescriptorPoller(Epoll epoll, EventFd wakeup) throws ErrnoException {
     this.epoll = epoll;
@@ -217,6 +219,11 @@ final class DescriptorPoller implements EventPump.Source {
     }
   }
 
+  /** How many {@code NOTE_LOWAT} re-check rounds have run: to tell whether they go on. */
+  long recheckRounds() {
+    return recheckRounds;
+  }
+
   /** Forgets {@code watch}'s pending re-check. */
   void cancelRecheck(LinuxWatch watch) {
     if (!rechecking) {
@@ -257,6 +264,7 @@ final class DescriptorPoller implements EventPump.Source {
       rechecks.clear();
       rechecking = false;
     }
+    recheckRounds++; // one polling thread at a time
     for (LinuxWatch watch : due) { // outside the lock: posting takes knote list locks
       watch.recheckWrite();
     }

@@ -48,7 +48,7 @@ import io.kqueue4j.linux.Stat;
  * that finds the socket writable while a knote's mark is not met ({@link #rearm}) asks the poller
  * to post the write side again after {@link DescriptorPoller#RECHECK_NANOS}, and so on until the
  * mark is met, the socket is no longer writable (epoll reports the next change) or no write knote
- * is left. A disabled knote counts: the kernel probes it all the same, and the filter cannot tell.
+ * is left. A disabled knote does not ask for the re-check; {@code EV_ENABLE} probes it again.
  *
  * <p>Classification, registration and interest run under the filters' registry lock (one thread at
  * a time); {@link #probe} and {@link #fire} run concurrently with them and with each other, and

@@ -62,8 +62,8 @@
  *       third of the buffer is free after the socket was full. While a socket is writable but a
  *       knote's mark is not met, its write knotes are re-checked every 10 ms ({@code
  *       DescriptorPoller.RECHECK_NANOS}), so a higher mark is noticed up to that late; a mark the
- *       socket never reaches keeps the re-check going until the knote goes or the socket fills,
- *       also while the knote is disabled: the filters cannot see that state.
+ *       socket never reaches keeps the re-check going until the knote goes, is disabled, or the
+ *       socket fills.
  *   <li>{@code EV_CLEAR} knotes fire on every readiness change epoll reports for their side, which
  *       may include changes that FreeBSD would not report (such as space freed while data waits).
  *   <li>Files are watched with inotify ({@code IN_MODIFY}) while a read knote exists; a file that

@@ -4,6 +4,8 @@ import static io.kqueue4j.KEvent.EVFILT_READ;
 import static io.kqueue4j.KEvent.EVFILT_WRITE;
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_CLEAR;
+import static io.kqueue4j.KEvent.EV_DISABLE;
+import static io.kqueue4j.KEvent.EV_ENABLE;
 import static io.kqueue4j.KEvent.EV_EOF;
 import static io.kqueue4j.KEvent.NOTE_LOWAT;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -316,6 +318,27 @@ class TcpSocketFilterTest {
     KEvent ev = Io.next(kq);
     assertEquals(EVFILT_WRITE, ev.filter());
     assertTrue(ev.data() >= mark, "data " + ev.data() + " reaches the mark " + mark);
+  }
+
+  @Test
+  void aDisabledNoteLowatWriteKnoteShortOfItsMarkIsNotReCheckedUntilEnabled() throws Exception {
+    int fd = FileDescriptors.of(client);
+    long mark = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF); // never met
+    DescriptorPoller poller = DescriptorPoller.get();
+    Io.add(kq, fd, EVFILT_WRITE, EV_ADD, NOTE_LOWAT, mark);
+    assertEquals(0, Io.poll(kq).length);
+    long enabled = poller.recheckRounds();
+    await().atMost(10, SECONDS).until(() -> poller.recheckRounds() > enabled + 2);
+
+    Io.add(kq, fd, EVFILT_WRITE, EV_DISABLE, NOTE_LOWAT, mark);
+    Thread.sleep(100); // a round that was due at the change runs once more
+    long disabled = poller.recheckRounds();
+    Thread.sleep(300); // 30 rounds' time while the knote was enabled
+    assertEquals(disabled, poller.recheckRounds(), "re-check rounds for a disabled knote");
+
+    Io.add(kq, fd, EVFILT_WRITE, EV_ENABLE, NOTE_LOWAT, 1); // re-probed: the space is there
+    KEvent ev = Io.next(kq, fd, EVFILT_WRITE);
+    assertTrue(ev.data() >= 1, "data " + ev.data());
   }
 
   @Test
