@@ -73,7 +73,9 @@ public final class FileDescriptors {
 
   /**
    * {@code close(2)}: also removes the descriptor's knotes from every kqueue, without an event, as
-   * the kernel does. Closing a kqueue's {@link KQueue#fd()} closes that kqueue.
+   * the kernel does. Closing a kqueue's {@link KQueue#fd()} closes that kqueue. It may wait, as the
+   * kernel does and not cut short by an interrupt (the interrupt status stays set), for a knote of
+   * {@code fd} that another thread is registering, changing or delivering (a knote in flux).
    *
    * @param fd a descriptor, such as one from {@link #open(Path)}, {@link #pipe()} or {@link
    *     KQueue#fd()}

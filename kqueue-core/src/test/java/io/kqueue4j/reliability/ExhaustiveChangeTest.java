@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * descriptor and on closed ones, slots with no filter ({@code EVFILT_AIO}, {@code EVFILT_LIO},
  * {@code EVFILT_TIMER} without the filters module) and invalid ids. For each, every subset of the
  * five action flags with each delivery mode, {@code EV_RECEIPT} on and off, with and without an
- * existing knote, and with valid and invalid {@code fflags}, {@code data} and flag bits (every
+ * existing knote (the {@code EV_ADD} that makes it is checked as a change too), and with valid and invalid {@code fflags}, {@code data} and flag bits (every
  * bit, the sign bit, bits no filter defines, the system flags the kernel strips).
  *
  * <p>Every call with room in its event list returns, never throws; it reports exactly the errno
@@ -140,6 +140,27 @@ class ExhaustiveChangeTest {
     return isFd(filter) ? Errno.EINVAL : Errno.ENXIO; // a kqueue is readable only; empty slot
   }
 
+  /**
+   * The plain {@code EV_ADD|EV_RECEIPT} before a change to an existing knote, checked like any
+   * change: it must succeed wherever the rules say (a valid filter and ident), and fail with their
+   * errno elsewhere. Returns whether the knote now exists.
+   */
+  private static boolean preAdd(EmulatedKQueue kq, short filter, long ident)
+      throws KQueueException {
+    KEvent add = KEvent.of(ident, filter, EV_ADD | EV_RECEIPT, 0, 0, null);
+    KEvent[] receipt = new KEvent[1];
+    int n = kq.kevent(new KEvent[] {add}, 1, receipt, 1, Duration.ZERO);
+    if (filter == 0) {
+      assertEquals(0, n, add + ": a change with filter 0 is skipped");
+      return false;
+    }
+    int errno = expected(filter, ident, EV_ADD | EV_RECEIPT, false);
+    assertEquals(1, n, add + ": one receipt");
+    assertEquals(EV_ERROR, receipt[0].flags(), add + ": " + receipt[0]);
+    assertEquals(errno, receipt[0].data(), add + ": " + receipt[0]);
+    return errno == 0;
+  }
+
   /** One change, optionally after adding the knote, then its deletion; returns the calls made. */
   private static int call(EmulatedKQueue kq, short filter, long ident, int flags, Input input,
       boolean existing) throws KQueueException {
@@ -147,10 +168,7 @@ class ExhaustiveChangeTest {
     boolean exists = false;
     if (existing) {
       calls++;
-      KEvent[] receipt = new KEvent[1];
-      int n = kq.kevent(new KEvent[] {KEvent.of(ident, filter, EV_ADD | EV_RECEIPT, 0, 0, null)},
-          1, receipt, 1, Duration.ZERO);
-      exists = n == 1 && receipt[0].data() == 0;
+      exists = preAdd(kq, filter, ident);
     }
     KEvent change = KEvent.of(ident, filter, flags | input.extraFlags(), input.fflags(),
         input.data(), "udata");

@@ -82,6 +82,11 @@ final class KQueueLoop implements Runnable {
     opener.close(fd);
   }
 
+  /**
+   * Waits for batches and hands them over until the queue is closed. An {@code Error} or {@code
+   * RuntimeException} escaping one tree's handling (its sink's, say) is logged at {@code ERROR} and
+   * the loop goes on serving every tree, that one included.
+   */
   @Override
   public void run() {
     KEvent[] buf = new KEvent[BATCH];
@@ -122,13 +127,21 @@ final class KQueueLoop implements Runnable {
       byTree.computeIfAbsent(node.tree, t -> new ArrayList<>()).add(ev);
     }
     for (Map.Entry<VnodeTree, List<KEvent>> e : byTree.entrySet()) {
-      e.getKey().handle(e.getValue());
+      try {
+        e.getKey().handle(e.getValue());
+      } catch (RuntimeException | Error x) { // keep serving the other trees
+        LOG.log(Level.ERROR, "kqueue-vnode: event dispatch failed", x);
+      }
     }
   }
 
   private void dispatchLoss() {
     for (VnodeTree tree : trees) {
-      tree.lost();
+      try {
+        tree.lost();
+      } catch (RuntimeException | Error x) { // keep serving the other trees
+        LOG.log(Level.ERROR, "kqueue-vnode: loss report failed", x);
+      }
     }
   }
 

@@ -110,6 +110,11 @@ final class FsEventRelay implements Runnable {
     return kq;
   }
 
+  /**
+   * Passes each firing on until the relay's queue is closed. An {@code Error} or {@code
+   * RuntimeException} thrown while one queue is told is logged at {@code ERROR} and the relay goes
+   * on telling the other queues, and that one of later firings.
+   */
   @Override
   public void run() {
     KQueue q;
@@ -136,7 +141,11 @@ final class FsEventRelay implements Runnable {
           }
         }
         for (NativeKQueue queue : e.queues) {
-          queue.fsEventReady(e.id);
+          try {
+            queue.fsEventReady(e.id);
+          } catch (RuntimeException | Error x) { // keep serving the other queues and watchers
+            LOG.log(Level.ERROR, "EVFILT_FSEVENT relay: a queue could not be told", x);
+          }
         }
       }
     }

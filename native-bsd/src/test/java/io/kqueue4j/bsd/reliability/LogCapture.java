@@ -1,0 +1,43 @@
+package io.kqueue4j.bsd.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Captures what the library logs through {@link System.Logger} (backed by {@code java.util.logging}
+ * by default) under the logger {@code io.kqueue4j}, as the text a console would show, stack traces
+ * included. The {@code java.util.logging} types are reached by reflection: module {@code
+ * io.kqueue4j.bsd}, which the tests are compiled into, does not read {@code java.logging}, which is
+ * present on the class path the tests run on.
+ */
+final class LogCapture implements AutoCloseable {
+  private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+  private final Object logger;
+  private final Object handler;
+
+  LogCapture() throws ReflectiveOperationException {
+    Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+    Object formatter = Class.forName("java.util.logging.SimpleFormatter")
+        .getConstructor().newInstance();
+    handler = Class.forName("java.util.logging.StreamHandler")
+        .getConstructor(OutputStream.class, Class.forName("java.util.logging.Formatter"))
+        .newInstance(text, formatter);
+    logger = loggerClass.getMethod("getLogger", String.class).invoke(null, "io.kqueue4j");
+    loggerClass.getMethod("addHandler", Class.forName("java.util.logging.Handler"))
+        .invoke(logger, handler);
+  }
+
+  /** {@return everything logged since this capture started} */
+  synchronized String text() throws ReflectiveOperationException {
+    handler.getClass().getMethod("flush").invoke(handler);
+    return text.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws ReflectiveOperationException {
+    Class.forName("java.util.logging.Logger")
+        .getMethod("removeHandler", Class.forName("java.util.logging.Handler"))
+        .invoke(logger, handler);
+  }
+}
