@@ -3,6 +3,7 @@ package io.kqueue4j.reliability;
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_DELETE;
 import static io.kqueue4j.KEvent.EV_RECEIPT;
+import static io.kqueue4j.testing.CallThread.start;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,33 +58,6 @@ class FluxWaitInterruptTest {
     public boolean event(KNote kn, long hint) {
       return false;
     }
-  }
-
-  /**
-   * Runs {@code call} on a new thread; the future gets its result or what it threw, after {@code
-   * interruptedAfter} got the thread's interrupt status.
-   */
-  private static CompletableFuture<Object> start(String name, Thread[] holder,
-      AtomicBoolean interruptedAfter, FluxCall call) {
-    CompletableFuture<Object> result = new CompletableFuture<>();
-    holder[0] = new Thread(() -> {
-      Object outcome;
-      try {
-        outcome = call.run();
-      } catch (Throwable e) {
-        outcome = e;
-      }
-      interruptedAfter.set(Thread.currentThread().isInterrupted());
-      result.complete(outcome);
-    }, name);
-    holder[0].setDaemon(true);
-    holder[0].start();
-    return result;
-  }
-
-  @FunctionalInterface
-  interface FluxCall {
-    Object run() throws Exception;
   }
 
   private static boolean waiting(Thread t) {

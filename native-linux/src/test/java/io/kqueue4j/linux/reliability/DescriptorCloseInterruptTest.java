@@ -2,6 +2,7 @@ package io.kqueue4j.linux.reliability;
 
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_CLEAR;
+import static io.kqueue4j.testing.CallThread.start;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +20,7 @@ import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KEventSink;
 import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.linux.Fds;
+import io.kqueue4j.testing.CallThread.Call;
 import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,33 +105,6 @@ class DescriptorCloseInterruptTest {
         throw new IllegalStateException(e);
       }
     }
-  }
-
-  @FunctionalInterface
-  interface Call {
-    Object run() throws Exception;
-  }
-
-  /**
-   * Runs {@code call} on a new daemon thread, stored in {@code holder[0]}; the future gets its
-   * result or what it threw, after {@code interruptedAfter} got the thread's interrupt status.
-   */
-  private static CompletableFuture<Object> start(String name, Thread[] holder,
-      AtomicBoolean interruptedAfter, Call call) {
-    CompletableFuture<Object> result = new CompletableFuture<>();
-    holder[0] = new Thread(() -> {
-      Object outcome;
-      try {
-        outcome = call.run();
-      } catch (Throwable e) {
-        outcome = e;
-      }
-      interruptedAfter.set(Thread.currentThread().isInterrupted());
-      result.complete(outcome);
-    }, name);
-    holder[0].setDaemon(true);
-    holder[0].start();
-    return result;
   }
 
   /**
