@@ -68,8 +68,6 @@ final class LinuxWatch implements DescriptorWatch {
   private volatile boolean tcpListener;
   /** A listening Unix-domain socket, whose accept queue {@link SockDiag} reports. */
   private volatile boolean unixListener;
-  /** The socket's inode ({@code st_ino}), by which {@link SockDiag} finds it. */
-  private volatile long inode;
   /** A connected stream socket's local {@code shutdown(SHUT_WR)}; null for other kinds. */
   private volatile SendShutdown sendShutdown;
   /** How many times epoll reported the descriptor; written by the polling thread only. */
@@ -87,9 +85,11 @@ final class LinuxWatch implements DescriptorWatch {
   private volatile boolean wantRead;
   private volatile boolean wantWrite;
 
+  /** The object's {@code st_ino}: also how {@link SockDiag} finds a socket, from probes. */
+  private volatile long ino;
+
   // Guarded by the filters' registry lock.
   private long dev;
-  private long ino;
   private boolean registered;
   private int mask;
   private int inotifyWatch = -1;
@@ -139,7 +139,6 @@ final class LinuxWatch implements DescriptorWatch {
     }
     dev = st.dev();
     ino = st.ino();
-    inode = st.ino();
     readOpen = true;
     writeOpen = true;
     tcpListener = false;
@@ -186,7 +185,7 @@ final class LinuxWatch implements DescriptorWatch {
       rcvLowat = Syscalls.getsockoptInt(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVLOWAT);
       SendShutdown known = sendShutdown;
       if (known == null || !known.known()) { // every EV_ADD asks afresh; a shutdown stays
-        sendShutdown = new SendShutdown(fd, inode, type, reports);
+        sendShutdown = new SendShutdown(fd, ino, type, reports);
       }
       return DescriptorKind.STREAM_SOCKET;
     }
@@ -445,7 +444,7 @@ final class LinuxWatch implements DescriptorWatch {
     }
     if (unixListener) {
       try {
-        return SockDiag.acceptQueue(inode);
+        return SockDiag.acceptQueue(ino);
       } catch (ErrnoException e) {
         return 1; // NETLINK_SOCK_DIAG refused, or the socket is in another network namespace
       }

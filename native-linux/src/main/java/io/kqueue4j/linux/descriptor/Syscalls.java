@@ -140,26 +140,27 @@ final class Syscalls {
    * number of connections waiting in the accept queue ({@code sk_ack_backlog}).
    */
   static int tcpAcceptQueue(int fd) throws ErrnoException {
-    Scratch scratch = Scratch.get().clear(32);
-    ByteBuffer b = scratch.buffer();
-    b.putInt(OPTLEN_OFFSET, 32);
-    if (functions().getsockopt(fd, IPPROTO_TCP, TCP_INFO, scratch.address(),
-        scratch.address() + OPTLEN_OFFSET) < 0) {
-      throw new ErrnoException("getsockopt", NativeLibrary.errno(), "TCP_INFO on fd " + fd);
-    }
-    return b.getInt(TCPI_UNACKED);
+    return tcpInfo(fd, TCPI_UNACKED + Integer.BYTES).getInt(TCPI_UNACKED);
   }
 
   /** {@code getsockopt(TCP_INFO)}'s {@code tcpi_state}: {@code TCP_ESTABLISHED}, ... */
   static int tcpState(int fd) throws ErrnoException {
-    Scratch scratch = Scratch.get().clear(8);
+    return Byte.toUnsignedInt(tcpInfo(fd, TCPI_STATE + 1).get(TCPI_STATE));
+  }
+
+  /**
+   * The first {@code length} bytes of {@code getsockopt(TCP_INFO)}, in the thread's scratch
+   * buffer: the kernel copies no more than asked for.
+   */
+  private static ByteBuffer tcpInfo(int fd, int length) throws ErrnoException {
+    Scratch scratch = Scratch.get().clear(length);
     ByteBuffer b = scratch.buffer();
-    b.putInt(OPTLEN_OFFSET, 8); // the kernel copies no more than asked for
+    b.putInt(OPTLEN_OFFSET, length);
     if (functions().getsockopt(fd, IPPROTO_TCP, TCP_INFO, scratch.address(),
         scratch.address() + OPTLEN_OFFSET) < 0) {
       throw new ErrnoException("getsockopt", NativeLibrary.errno(), "TCP_INFO on fd " + fd);
     }
-    return Byte.toUnsignedInt(b.get(TCPI_STATE));
+    return b;
   }
 
   /**
