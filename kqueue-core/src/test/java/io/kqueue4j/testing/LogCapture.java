@@ -1,4 +1,4 @@
-package io.kqueue4j.linux.reliability;
+package io.kqueue4j.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -7,16 +7,21 @@ import java.nio.charset.StandardCharsets;
 /**
  * Captures what the library logs through {@link System.Logger} (backed by {@code java.util.logging}
  * by default) under the logger {@code io.kqueue4j}, as the text a console would show, stack traces
- * included. The {@code java.util.logging} types are reached by reflection because module {@code
- * io.kqueue4j.linux}, which the tests are compiled into, does not read {@code java.logging}; the
- * tests run on the class path, where it is present.
+ * included. The {@code java.util.logging} types are reached by reflection because the modules the
+ * tests are compiled into do not read {@code java.logging}; the tests run on the class path, where
+ * it is present.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final ByteArrayOutputStream text = new ByteArrayOutputStream();
   private final Object logger;
   private final Object handler;
 
-  LogCapture() throws ReflectiveOperationException {
+  /**
+   * Starts capturing.
+   *
+   * @throws ReflectiveOperationException when {@code java.util.logging} is not there
+   */
+  public LogCapture() throws ReflectiveOperationException {
     Class<?> loggerClass = Class.forName("java.util.logging.Logger");
     Class<?> handlerClass = Class.forName("java.util.logging.Handler");
     Class<?> formatterClass = Class.forName("java.util.logging.Formatter");
@@ -28,8 +33,13 @@ final class LogCapture implements AutoCloseable {
     loggerClass.getMethod("addHandler", handlerClass).invoke(logger, handler);
   }
 
-  /** {@return everything logged since this capture started} */
-  synchronized String text() throws ReflectiveOperationException {
+  /**
+   * Everything logged since this capture started.
+   *
+   * @return the text, as a console would show it
+   * @throws ReflectiveOperationException when {@code java.util.logging} is not there
+   */
+  public synchronized String text() throws ReflectiveOperationException {
     handler.getClass().getMethod("flush").invoke(handler);
     return text.toString(StandardCharsets.UTF_8);
   }

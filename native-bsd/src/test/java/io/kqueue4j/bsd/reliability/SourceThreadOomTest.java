@@ -17,6 +17,7 @@ import io.kqueue4j.filters.fsevent.FsEventType;
 import io.kqueue4j.filters.fsevent.FsWatchSpec;
 import io.kqueue4j.filters.fsevent.StartupProgress;
 import io.kqueue4j.testing.ChildJvm;
+import io.kqueue4j.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

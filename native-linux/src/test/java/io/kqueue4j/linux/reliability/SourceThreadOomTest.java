@@ -41,6 +41,7 @@ import io.kqueue4j.linux.LibC;
 import io.kqueue4j.linux.proc.PidFdProcessExitSource;
 import io.kqueue4j.linux.proc.ProcConnectorEventSource;
 import io.kqueue4j.testing.FilterSlot;
+import io.kqueue4j.testing.LogCapture;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.file.Files;
