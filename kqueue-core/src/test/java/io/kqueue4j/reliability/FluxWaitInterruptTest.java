@@ -15,9 +15,9 @@ import io.kqueue4j.kernel.EmulatedKQueue;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.testing.FilterSlot;
+import io.kqueue4j.testing.Gate;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -31,22 +31,14 @@ import org.junit.jupiter.api.Test;
  */
 class FluxWaitInterruptTest {
 
-  /** A filter whose {@code attach} blocks until {@link #release} is counted down. */
+  /** A filter whose {@code attach} blocks until the test opens its {@link Gate}. */
   static final class BlockingAttachFilter implements FilterOps {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
+    final Gate gate = new Gate();
     volatile boolean detached;
 
     @Override
     public void attach(KNote kn) {
-      entered.countDown();
-      try {
-        if (!release.await(30, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("never released");
-        }
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
+      gate.pass();
     }
 
     @Override
@@ -70,7 +62,7 @@ class FluxWaitInterruptTest {
     CompletableFuture<Object> added = start("adder", new Thread[1], new AtomicBoolean(), () ->
         kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD, 0, 0, null)}, null,
             Duration.ZERO));
-    assertTrue(filter.entered.await(10, TimeUnit.SECONDS));
+    assertTrue(filter.gate.awaitEntered(10, TimeUnit.SECONDS));
     return added;
   }
 
@@ -91,7 +83,7 @@ class FluxWaitInterruptTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> waiting(deleter[0]));
         deleter[0].interrupt();
-        filter.release.countDown();
+        filter.gate.open();
         assertEquals(0, added.get(10, TimeUnit.SECONDS));
         Object receipt = deleted.get(10, TimeUnit.SECONDS);
         assertTrue(receipt instanceof KEvent ev && ev.data() == 0,
@@ -100,7 +92,7 @@ class FluxWaitInterruptTest {
         assertTrue(filter.detached);
         assertEquals(0, kq.checkInvariants());
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     }
@@ -121,7 +113,7 @@ class FluxWaitInterruptTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> waiting(closer[0]));
         closer[0].interrupt();
-        filter.release.countDown();
+        filter.gate.open();
         assertEquals("closed", closed.get(10, TimeUnit.SECONDS));
         assertTrue(keptStatus.get(), "the interrupt status stays set");
         Object outcome = added.get(10, TimeUnit.SECONDS);
@@ -131,7 +123,7 @@ class FluxWaitInterruptTest {
         assertTrue(filter.detached, "close() dropped the knote once it left flux");
         assertEquals(0, kq.checkInvariants());
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     }

@@ -16,10 +16,10 @@ import io.kqueue4j.kernel.KEventSink;
 import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.testing.CallThread.Call;
 import io.kqueue4j.testing.FilterSlot;
+import io.kqueue4j.testing.Gate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,10 +42,9 @@ import org.junit.jupiter.api.Test;
 class ScanFluxWaitInterruptTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  /** Blocks {@code process} or {@code touch} until {@link #release} is counted down. */
+  /** Blocks {@code process} or {@code touch} until the test opens its {@link Gate}. */
   static final class BlockingFilter implements FilterOps {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
+    final Gate gate = new Gate();
     final AtomicInteger delivered = new AtomicInteger();
     private final boolean blockInProcess;
 
@@ -67,29 +66,18 @@ class ScanFluxWaitInterruptTest {
     @Override
     public void touch(KNote kn, int flags, int fflags, long data) {
       if (!blockInProcess) {
-        block();
+        gate.pass();
       }
     }
 
     @Override
     public boolean process(KNote kn, KEventSink out) {
       if (blockInProcess) {
-        block();
+        gate.pass();
       }
       delivered.incrementAndGet();
       kn.deliverTo(out);
       return true;
-    }
-
-    private void block() {
-      entered.countDown();
-      try {
-        if (!release.await(30, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("never released");
-        }
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 
@@ -148,13 +136,13 @@ class ScanFluxWaitInterruptTest {
             Duration.ZERO);
         CompletableFuture<Object> first = start("first scanner", new Thread[1],
             new AtomicBoolean(), scanForever(kq));
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS), "the first scan is in process");
+        assertTrue(filter.gate.awaitEntered(10, TimeUnit.SECONDS), "the first scan is in process");
         Thread[] second = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> secondResult = start("second scanner", second, keptStatus,
             scanForever(kq));
         interruptAndSeeItWaitOn(second[0], secondResult);
-        filter.release.countDown();
+        filter.gate.open();
         KEvent expected = KEvent.of(1, slot.filter, EV_CLEAR, 0, 0, "u");
         assertArrayEquals(new KEvent[] {expected}, events(first.get(10, TimeUnit.SECONDS)));
         assertArrayEquals(new KEvent[0], events(secondResult.get(10, TimeUnit.SECONDS)),
@@ -164,7 +152,7 @@ class ScanFluxWaitInterruptTest {
         assertEquals(1, filter.delivered.get());
         assertEquals(1, kq.checkInvariants());
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     }
@@ -182,13 +170,13 @@ class ScanFluxWaitInterruptTest {
         CompletableFuture<Object> changed = start("changer", new Thread[1], new AtomicBoolean(),
             () -> kq.kevent(new KEvent[] {KEvent.of(1, slot.filter, EV_ADD, 0, 0, "v")}, null,
                 Duration.ZERO));
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS), "the queued knote is in touch");
+        assertTrue(filter.gate.awaitEntered(10, TimeUnit.SECONDS), "the queued knote is in touch");
         Thread[] scanner = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> scanned = start("scanner", scanner, keptStatus,
             scanForever(kq));
         interruptAndSeeItWaitOn(scanner[0], scanned);
-        filter.release.countDown();
+        filter.gate.open();
         assertEquals(0, changed.get(10, TimeUnit.SECONDS));
         KEvent expected = KEvent.of(1, slot.filter, EV_CLEAR, 0, 0, "v");
         assertArrayEquals(new KEvent[] {expected}, events(scanned.get(10, TimeUnit.SECONDS)),
@@ -198,7 +186,7 @@ class ScanFluxWaitInterruptTest {
         assertEquals(1, filter.delivered.get());
         assertEquals(1, kq.checkInvariants());
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     }

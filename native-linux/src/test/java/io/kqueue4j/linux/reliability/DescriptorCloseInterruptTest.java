@@ -22,10 +22,10 @@ import io.kqueue4j.kernel.KNote;
 import io.kqueue4j.linux.Fds;
 import io.kqueue4j.testing.CallThread.Call;
 import io.kqueue4j.testing.FilterSlot;
+import io.kqueue4j.testing.Gate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,8 +55,7 @@ class DescriptorCloseInterruptTest {
 
   /** A descriptor filter that blocks in {@code process} or in {@code attach} until released. */
   static final class BlockingDescriptorFilter implements FilterOps {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
+    final Gate gate = new Gate();
     final AtomicInteger detached = new AtomicInteger();
     private final boolean blockInAttach;
 
@@ -72,7 +71,7 @@ class DescriptorCloseInterruptTest {
     @Override
     public void attach(KNote kn) {
       if (blockInAttach) {
-        block();
+        gate.pass();
       }
     }
 
@@ -89,21 +88,10 @@ class DescriptorCloseInterruptTest {
     @Override
     public boolean process(KNote kn, KEventSink out) {
       if (!blockInAttach) {
-        block();
+        gate.pass();
       }
       kn.deliverTo(out);
       return true;
-    }
-
-    private void block() {
-      entered.countDown();
-      try {
-        if (!release.await(30, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("never released");
-        }
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 
@@ -178,13 +166,13 @@ class DescriptorCloseInterruptTest {
               KEvent[] out = new KEvent[4];
               return Arrays.copyOf(out, kq.kevent(null, out, Duration.ZERO));
             });
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS), "the scan is in process");
+        assertTrue(filter.gate.awaitEntered(10, TimeUnit.SECONDS), "the scan is in process");
         Thread[] closer = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> closed = start("closer", closer, keptStatus, closing(pipe[0]));
         interruptAndSeeItWaitOn(closer[0], closed, DescriptorCloseInterruptTest::inFluxWaitOfClose);
         assertEquals(0, filter.detached.get(), "the knote is still there");
-        filter.release.countDown();
+        filter.gate.open();
         assertArrayEquals(new KEvent[] {KEvent.of(pipe[0], slot.filter, EV_CLEAR, 0, 0, "u")},
             (KEvent[]) scanned.get(10, TimeUnit.SECONDS), "the event in delivery is delivered");
         assertEquals("closed", closed.get(10, TimeUnit.SECONDS));
@@ -194,7 +182,7 @@ class DescriptorCloseInterruptTest {
         assertEquals(0, kq.kevent(null, new KEvent[4], Duration.ZERO));
         assertClosed(pipe[0]);
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     } finally {
@@ -213,13 +201,13 @@ class DescriptorCloseInterruptTest {
         CompletableFuture<Object> added = start("adder", new Thread[1], new AtomicBoolean(),
             () -> kq.kevent(new KEvent[] {KEvent.of(pipe[0], slot.filter, EV_ADD, 0, 0, null)},
                 null, Duration.ZERO));
-        assertTrue(filter.entered.await(10, TimeUnit.SECONDS), "the registration is in attach");
+        assertTrue(filter.gate.awaitEntered(10, TimeUnit.SECONDS), "the registration is in attach");
         Thread[] closer = new Thread[1];
         AtomicBoolean keptStatus = new AtomicBoolean();
         CompletableFuture<Object> closed = start("closer", closer, keptStatus, closing(pipe[0]));
         interruptAndSeeItWaitOn(closer[0], closed,
             DescriptorCloseInterruptTest::onTheDescriptorTableLock);
-        filter.release.countDown();
+        filter.gate.open();
         assertEquals(0, added.get(10, TimeUnit.SECONDS), "the registration came first");
         assertEquals("closed", closed.get(10, TimeUnit.SECONDS));
         assertTrue(keptStatus.get(), "the interrupt status stays set");
@@ -228,7 +216,7 @@ class DescriptorCloseInterruptTest {
         assertEquals(0, kq.kevent(null, new KEvent[4], Duration.ZERO), "no event of the knote");
         assertClosed(pipe[0]);
       } finally {
-        filter.release.countDown();
+        filter.gate.open();
         kq.close();
       }
     } finally {
