@@ -1,16 +1,21 @@
 package io.kqueue4j.filters.timer;
 
-import io.kqueue4j.filters.timer.TimerService.Timer;
+import io.kqueue4j.filters.timer.TimerService.Scheduled;
 import java.util.Arrays;
 
 /**
- * The scheduled timers of a {@link TimerService}: an indexed 4-ary min-heap by deadline, kept in
- * two parallel arrays, the deadlines in {@code long}s and the timers beside them. A sift compares
- * the four children of a slot in one or two cache lines of deadlines instead of reaching into each
- * child's object, and a 4-ary heap is half as deep as a binary one; each timer records its slot
- * ({@link Timer#index}) so that it can be cancelled in O(log n).
+ * The entries of a {@link TimerService} that are not in a {@link TimerQueue}, and one entry for
+ * each queue: a 4-ary min-heap by deadline. An entry is a deadline, what is scheduled and its
+ * generation when the entry was made, kept in three parallel paged arrays.
  *
- * <p>Both arrays are paged ({@value #PAGE} slots a page), so that a million timers take a million
+ * <p>A sift moves entries within the arrays and reads or writes no timer object, so a sift through
+ * the levels of a large heap costs no cache miss per level on the timers it passes (a timer that
+ * kept the index of its slot was written at every level). Cancelling is lazy instead, as in the Go
+ * runtime's timer heap: the service moves the timer's generation on, which leaves its entry stale
+ * ({@link Scheduled#isCurrent}); the service drops stale entries when they reach the top, and
+ * {@link #removeStale} when there are many.
+ *
+ * <p>The arrays are paged ({@value #PAGE} slots a page), so that a million entries take a million
  * slots and a few pages more: one array of a million would be a humongous object for G1, rounded up
  * to whole regions, and doubling would leave up to half of it unused.
  *
@@ -22,16 +27,18 @@ final class TimerHeap {
   private static final int MASK = PAGE - 1;
 
   private long[][] deadlines = new long[1][PAGE];
-  private Timer[][] timers = new Timer[1][PAGE];
+  private Scheduled[][] items = new Scheduled[1][PAGE];
+  private int[][] generations = new int[1][PAGE];
   private int size;
 
+  /** The number of entries, stale ones included. */
   int size() {
     return size;
   }
 
-  /** The timer with the earliest deadline; the heap must not be empty. */
-  Timer first() {
-    return timers[0][0];
+  /** What the entry with the earliest deadline is for; the heap must not be empty. */
+  Scheduled first() {
+    return items[0][0];
   }
 
   /** The earliest deadline; the heap must not be empty. */
@@ -39,71 +46,115 @@ final class TimerHeap {
     return deadlines[0][0];
   }
 
-  /** Adds {@code timer}, which is not in the heap, due at {@code deadline}. */
-  void add(Timer timer, long deadline) {
+  /** The generation of the first entry; the heap must not be empty. */
+  int firstGeneration() {
+    return generations[0][0];
+  }
+
+  /** Adds an entry for {@code item} of {@code generation}, due at {@code deadline}. */
+  void add(Scheduled item, long deadline, int generation) {
     int page = size >>> SHIFT;
-    if (page == timers.length) {
-      timers = Arrays.copyOf(timers, page * 2);
+    if (page == items.length) {
+      items = Arrays.copyOf(items, page * 2);
       deadlines = Arrays.copyOf(deadlines, page * 2);
+      generations = Arrays.copyOf(generations, page * 2);
     }
-    if (timers[page] == null) {
-      timers[page] = new Timer[PAGE];
+    if (items[page] == null) {
+      items[page] = new Scheduled[PAGE];
       deadlines[page] = new long[PAGE];
+      generations[page] = new int[PAGE];
     }
-    siftUp(size++, timer, deadline);
+    siftUp(size++, item, deadline, generation);
   }
 
-  /** Removes {@code timer}, which is in the heap. */
-  void remove(Timer timer) {
-    int index = timer.index;
-    timer.index = -1;
-    size--;
-    Timer last = timerAt(size);
-    long lastDeadline = deadlineAt(size);
-    timers[size >>> SHIFT][size & MASK] = null;
-    if (index != size && !siftUp(index, last, lastDeadline)) {
-      siftDown(index, last, lastDeadline);
+  /** Removes the first entry: the last one takes its place and sinks. */
+  void removeFirst() {
+    int last = --size;
+    Scheduled item = itemAt(last);
+    long deadline = deadlineAt(last);
+    int generation = generationAt(last);
+    items[last >>> SHIFT][last & MASK] = null;
+    if (last > 0) {
+      siftDown(0, item, deadline, generation);
     }
-    int usedPages = (size >>> SHIFT) + 1;
-    if (usedPages + 1 < timers.length && timers[usedPages + 1] != null) {
-      // keep one empty page beyond the last used one, so that a size moving to and fro across a
-      // page boundary does not allocate each time
-      timers[usedPages + 1] = null;
-      deadlines[usedPages + 1] = null;
-    }
+    releaseSparePages();
   }
 
-  /** Moves the first timer to {@code deadline}, which is not earlier than its current one. */
+  /** Moves the first entry to {@code deadline}, which is not earlier than its current one. */
   void rescheduleFirst(long deadline) {
-    siftDown(0, first(), deadline);
+    siftDown(0, first(), deadline, firstGeneration());
   }
 
-  private Timer timerAt(int index) {
-    return timers[index >>> SHIFT][index & MASK];
+  /**
+   * Keeps only the current entries, with a queue's entry due at its queue's new first deadline, and
+   * makes a heap of them again (Floyd's bottom-up construction, O(n)).
+   */
+  void removeStale() {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      Scheduled item = itemAt(i);
+      if (item.isCurrent(generationAt(i))) {
+        long deadline = item instanceof TimerQueue q ? q.firstDeadline() : deadlineAt(i);
+        set(kept++, item, deadline, generationAt(i));
+      }
+    }
+    for (int i = kept; i < size; i++) {
+      items[i >>> SHIFT][i & MASK] = null;
+    }
+    size = kept;
+    for (int i = (kept - 2) >>> 2; kept > 1 && i >= 0; i--) {
+      siftDown(i, itemAt(i), deadlineAt(i), generationAt(i));
+    }
+    releaseSparePages();
+  }
+
+  /**
+   * Keeps one empty page beyond the last used one, so that a size moving to and fro across a page
+   * boundary does not allocate each time, and frees those beyond it.
+   */
+  private void releaseSparePages() {
+    for (int page = (size >>> SHIFT) + 2; page < items.length && items[page] != null; page++) {
+      items[page] = null;
+      deadlines[page] = null;
+      generations[page] = null;
+    }
+  }
+
+  /** Passes every entry, in slot order, to {@code action}; for checks. */
+  void forEach(TimerService.EntryVisitor action) {
+    for (int i = 0; i < size; i++) {
+      action.visit(itemAt(i), deadlineAt(i), generationAt(i));
+    }
+  }
+
+  private Scheduled itemAt(int index) {
+    return items[index >>> SHIFT][index & MASK];
   }
 
   private long deadlineAt(int index) {
     return deadlines[index >>> SHIFT][index & MASK];
   }
 
-  /** Places {@code timer} at {@code index} or above it; returns whether it moved up. */
-  private boolean siftUp(int index, Timer timer, long deadline) {
-    int start = index;
+  private int generationAt(int index) {
+    return generations[index >>> SHIFT][index & MASK];
+  }
+
+  /** Places the entry at {@code index} or above it. */
+  private void siftUp(int index, Scheduled item, long deadline, int generation) {
     while (index > 0) {
       int parent = (index - 1) >>> 2;
       long above = deadlineAt(parent);
       if (above <= deadline) {
         break;
       }
-      move(parent, index, above);
+      move(parent, index);
       index = parent;
     }
-    place(index, timer, deadline);
-    return index != start;
+    set(index, item, deadline, generation);
   }
 
-  /** Places {@code timer} at {@code index} or below it. */
-  private void siftDown(int index, Timer timer, long deadline) {
+  /** Places the entry at {@code index} or below it. */
+  private void siftDown(int index, Scheduled item, long deadline, int generation) {
     while (true) {
       int first = 4 * index + 1;
       if (first >= size) {
@@ -122,34 +173,31 @@ final class TimerHeap {
       if (deadline <= minDeadline) {
         break;
       }
-      move(min, index, minDeadline);
+      move(min, index);
       index = min;
     }
-    place(index, timer, deadline);
+    set(index, item, deadline, generation);
   }
 
-  private void move(int from, int to, long deadline) {
-    place(to, timerAt(from), deadline);
+  private void move(int from, int to) {
+    set(to, itemAt(from), deadlineAt(from), generationAt(from));
   }
 
-  private void place(int index, Timer timer, long deadline) {
-    timers[index >>> SHIFT][index & MASK] = timer;
+  private void set(int index, Scheduled item, long deadline, int generation) {
+    items[index >>> SHIFT][index & MASK] = item;
     deadlines[index >>> SHIFT][index & MASK] = deadline;
-    timer.index = index;
+    generations[index >>> SHIFT][index & MASK] = generation;
   }
 
-  /** Checks the heap order, the indexes and that freed slots hold nothing; for tests. */
+  /** Checks the heap order and that freed slots hold nothing; for tests. */
   void checkInvariants() {
-    for (int i = 0; i < size; i++) {
-      if (timerAt(i).index != i) {
-        throw new IllegalStateException("index " + timerAt(i).index + " at slot " + i);
-      }
-      if (i > 0 && deadlineAt((i - 1) >>> 2) > deadlineAt(i)) {
+    for (int i = 1; i < size; i++) {
+      if (deadlineAt((i - 1) >>> 2) > deadlineAt(i)) {
         throw new IllegalStateException("heap order broken at slot " + i);
       }
     }
-    for (int i = size; i < timers.length * PAGE; i++) {
-      Timer[] page = timers[i >>> SHIFT];
+    for (int i = size; i < items.length * PAGE; i++) {
+      Scheduled[] page = items[i >>> SHIFT];
       if (page != null && page[i & MASK] != null) {
         throw new IllegalStateException("stale slot " + i);
       }

@@ -1,16 +1,25 @@
 package io.kqueue4j.filters.timer;
 
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one timing mechanism behind every {@code EVFILT_TIMER} knote of every kqueue: FreeBSD's
- * callout wheel reduced to an indexed min-heap of deadlines ({@link TimerHeap}) and, for the
- * {@link #system()} service, one daemon thread ({@code kqueue4j-timer}) that sleeps until the
- * earliest deadline.
+ * callout wheel reduced to a first-in first-out queue per period ({@link TimerQueue}) for periodic
+ * timers and a min-heap of deadlines ({@link TimerHeap}) for the others and the queues' heads, and,
+ * for the {@link #system()} service, one daemon thread ({@code kqueue4j-timer}) that sleeps until
+ * the earliest deadline.
  *
- * <p>Costs: scheduling and cancelling are O(log n) under one lock; finding the next due timer is
- * O(1), so a million idle timers do not delay one that is due; an expiry is O(log n). A timer is
+ * <p>Costs: scheduling a periodic timer and re-arming it after an expiry are O(1) when it goes to
+ * its period's queue (the usual case, see {@link TimerQueue}), otherwise O(log m) in a heap of m
+ * entries (timers not in a queue, and one entry per queue); cancelling is O(1) amortized (lazy:
+ * {@link TimerHeap}); finding the next due timer is O(1), so a million idle timers do not delay
+ * one that is due. A queue per distinct period lives while it holds timers. A timer is
  * one small object, the {@link Timer} itself (the filter's per-knote entry), plus its heap slot;
  * nothing is allocated per expiry.
  *
@@ -31,6 +40,11 @@ public final class TimerService {
 
   /** How many expiries the thread handles before it lets waiting schedulers at the lock. */
   private static final int BATCH = 256;
+  /**
+   * Below this many stale entries they are left to drop off the top, however few timers remain;
+   * beyond it, and more than there are timers, they are removed at once.
+   */
+  private static final int MIN_REMOVE_STALE = 64;
   /** How long the thread pauses after an error of its own, so that a failing clock cannot spin. */
   private static final long ERROR_PAUSE_NANOS = 1_000_000;
 
@@ -47,6 +61,12 @@ public final class TimerService {
   /** Signalled when an earlier deadline is scheduled while the thread sleeps. */
   private final Condition wake = lock.newCondition();
   private final TimerHeap heap = new TimerHeap();
+  /** The queue of each period that has one, all in {@link #heap}. */
+  private final Map<Long, TimerQueue> queues = new HashMap<>();
+  /** Scheduled timers. */
+  private int live;
+  /** Entries left behind by cancelled timers, in the heap and the queues. */
+  private int stale;
   private Thread thread;
   /** The deadline the thread sleeps until, or {@code Long.MAX_VALUE}; guarded by the lock. */
   private long sleepingUntil = Long.MAX_VALUE;
@@ -112,7 +132,7 @@ public final class TimerService {
   public int size() {
     lock.lock();
     try {
-      return heap.size();
+      return live;
     } finally {
       lock.unlock();
     }
@@ -127,7 +147,7 @@ public final class TimerService {
   public long nextDelayNanos() {
     lock.lock();
     try {
-      return heap.size() == 0 ? -1 : Math.max(0, heap.firstDeadline() - now());
+      return settleFirst() ? Math.max(0, heap.firstDeadline() - now()) : -1;
     } finally {
       lock.unlock();
     }
@@ -160,12 +180,16 @@ public final class TimerService {
     }
     lock.lock();
     try {
-      if (timer.index >= 0) {
+      if (timer.scheduled) {
         throw new IllegalStateException("timer already scheduled");
       }
-      heap.add(timer, saturatedAdd(now(), delayNanos));
-      if (threaded && timer.index == 0) {
-        startOrWake(heap.firstDeadline());
+      timer.scheduled = true;
+      live++;
+      long deadline = saturatedAdd(now(), delayNanos);
+      long period = timer.period();
+      arm(timer, deadline, ++timer.generation, period > 0 && period == delayNanos ? period : 0);
+      if (threaded) {
+        startOrWake(deadline);
       }
     } finally {
       lock.unlock();
@@ -181,10 +205,15 @@ public final class TimerService {
   boolean cancel(Timer timer) {
     lock.lock();
     try {
-      if (timer.index < 0) {
+      if (!timer.scheduled) {
         return false;
       }
-      heap.remove(timer);
+      timer.scheduled = false;
+      timer.generation++;
+      live--;
+      if (++stale >= MIN_REMOVE_STALE && stale > live) {
+        removeStale();
+      }
       return true;
     } finally {
       lock.unlock();
@@ -206,21 +235,43 @@ public final class TimerService {
   /** Fires up to {@code max} due timers at time {@code now}; with the lock held. */
   private int fireDue(long now, int max) {
     int fired = 0;
-    while (heap.size() > 0 && fired < max) {
+    while (fired < max && settleFirst()) {
       long deadline = heap.firstDeadline();
       if (deadline > now) {
         break;
       }
-      Timer timer = heap.first();
-      long count;
-      long period = timer.period();
-      if (period > 0) {
-        long elapsed = (now - deadline) / period + 1;
-        count = elapsed;
-        heap.rescheduleFirst(saturatedAdd(deadline, saturatedMultiply(elapsed, period)));
+      Scheduled first = heap.first();
+      Timer timer;
+      int generation;
+      TimerQueue queue = null;
+      if (first instanceof TimerQueue q) {
+        queue = q;
+        timer = q.first();
+        generation = q.firstGeneration();
+        q.removeFirst();
       } else {
-        count = 1;
-        heap.remove(timer);
+        timer = (Timer) first;
+        generation = heap.firstGeneration();
+        heap.removeFirst();
+      }
+      long period = timer.period();
+      long count = period > 0 ? (now - deadline) / period + 1 : 1;
+      long next = period > 0 ? saturatedAdd(deadline, saturatedMultiply(count, period)) : 0;
+      boolean requeued = false;
+      if (queue != null) {
+        // back to its queue before the queue's entry moves, so that a queue of one timer stays
+        requeued = period == queue.period && queue.accepts(next);
+        if (requeued) {
+          queue.append(timer, next, generation);
+        }
+        settleQueue(queue);
+      }
+      if (period == 0) {
+        timer.scheduled = false;
+        timer.generation++;
+        live--;
+      } else if (!requeued) {
+        arm(timer, next, generation, period);
       }
       fired++;
       try {
@@ -230,6 +281,88 @@ public final class TimerService {
       }
     }
     return fired;
+  }
+
+  /**
+   * Makes an entry for {@code timer}: at the end of the queue of {@code period} when it keeps that
+   * queue in order (a new queue when the period has none), else in the heap; {@code period} 0 for
+   * the heap only.
+   */
+  private void arm(Timer timer, long deadline, int generation, long period) {
+    if (period > 0) {
+      TimerQueue queue = queues.get(period);
+      if (queue == null) {
+        queue = new TimerQueue(period);
+        queues.put(period, queue);
+        queue.scheduled = true;
+        queue.append(timer, deadline, generation);
+        heap.add(queue, deadline, ++queue.generation);
+        return;
+      }
+      if (queue.accepts(deadline)) {
+        queue.append(timer, deadline, generation);
+        return;
+      }
+    }
+    heap.add(timer, deadline, generation);
+  }
+
+  /**
+   * After {@code queue}, whose entry is the heap's first, lost its first entry: the queue's entry
+   * moves to its new first deadline, or leaves the heap with the queue when it is empty.
+   */
+  private void settleQueue(TimerQueue queue) {
+    // a queue in the map is empty only here, between an expiry's removal and this call
+    if (queue.isEmpty()) {
+      queues.remove(queue.period);
+      queue.scheduled = false;
+      queue.generation++;
+      heap.removeFirst();
+    } else if (queue.firstDeadline() != heap.firstDeadline()) {
+      heap.rescheduleFirst(queue.firstDeadline());
+    }
+  }
+
+  /**
+   * Drops stale entries off the top, of the heap and of the first queue, until the heap's first
+   * entry is a scheduled timer, or a queue whose first timer is scheduled and whose entry is due at
+   * that timer's deadline. With the lock held.
+   *
+   * @return whether any timer is scheduled
+   */
+  private boolean settleFirst() {
+    while (heap.size() > 0) {
+      Scheduled first = heap.first();
+      if (first instanceof TimerQueue queue) {
+        int dropped = queue.removeStaleFirst();
+        if (dropped == 0) {
+          return true;
+        }
+        stale -= dropped;
+        settleQueue(queue);
+      } else if (first.isCurrent(heap.firstGeneration())) {
+        return true;
+      } else {
+        heap.removeFirst();
+        stale--;
+      }
+    }
+    return false;
+  }
+
+  /** Rebuilds the queues and the heap without stale entries; with the lock held. */
+  private void removeStale() {
+    queues.values().removeIf(queue -> {
+      queue.removeStale();
+      if (queue.isEmpty()) {
+        queue.scheduled = false; // and its entry goes with the heap's stale ones
+        queue.generation++;
+        return true;
+      }
+      return false;
+    });
+    heap.removeStale();
+    stale = 0;
   }
 
   private void startOrWake(long deadline) {
@@ -269,7 +402,7 @@ public final class TimerService {
   /** One turn of {@link #run}: sleep, or fire what is due; with the lock held. */
   private void serve() {
     long now = now();
-    if (heap.size() == 0) {
+    if (!settleFirst()) {
       sleepingUntil = Long.MAX_VALUE;
       wake.awaitUninterruptibly();
       return;
@@ -306,11 +439,42 @@ public final class TimerService {
     current.getUncaughtExceptionHandler().uncaughtException(current, e);
   }
 
-  /** Checks the heap order and indexes; for tests. */
+  /**
+   * Checks the order of the heap and of the queues, that each scheduled timer has one current
+   * entry, that each queue is in the heap once at its first deadline, and that stale entries are
+   * counted and do not outnumber scheduled timers (beyond a few); for tests.
+   */
   void checkInvariants() {
     lock.lock();
     try {
       heap.checkInvariants();
+      Set<Scheduled> current = Collections.newSetFromMap(new IdentityHashMap<>());
+      int[] staleSeen = {0};
+      EntryVisitor check = (item, deadline, generation) -> {
+        if (!item.isCurrent(generation)) {
+          staleSeen[0]++;
+        } else if (!current.add(item)) {
+          throw new IllegalStateException("two current entries of " + item);
+        } else if (item instanceof TimerQueue q
+            && (queues.get(q.period) != q || q.isEmpty() || q.firstDeadline() != deadline)) {
+          throw new IllegalStateException(q + " in the heap at " + deadline);
+        }
+      };
+      heap.forEach(check);
+      for (TimerQueue queue : queues.values()) {
+        queue.checkInvariants();
+        if (!current.contains(queue)) {
+          throw new IllegalStateException(queue + " is not in the heap");
+        }
+        queue.forEach(check);
+      }
+      if (current.size() - queues.size() != live || staleSeen[0] != stale) {
+        throw new IllegalStateException((current.size() - queues.size()) + " timers and "
+            + staleSeen[0] + " stale entries, counted " + live + " and " + stale);
+      }
+      if (stale >= MIN_REMOVE_STALE && stale > live) {
+        throw new IllegalStateException(stale + " stale entries beside " + live + " timers");
+      }
     } finally {
       lock.unlock();
     }
@@ -333,13 +497,11 @@ public final class TimerService {
   }
 
   /**
-   * One timer: its slot in the heap, which holds its deadline. The filter's per-knote entry extends
+   * One timer: the heap's entry for it holds its deadline. The filter's per-knote entry extends
    * it, so a timer costs one object; the period is asked of the subclass when the timer expires, so
    * it need not be stored twice.
    */
-  abstract static class Timer {
-    /** Slot in the heap, -1 when not scheduled; guarded by the service's lock. */
-    int index = -1;
+  abstract static class Timer extends Scheduled {
 
     /**
      * Nanoseconds until the next expiry after one that is due, or 0 for a timer that fires once.
@@ -355,8 +517,32 @@ public final class TimerService {
 
     /** Whether the timer is scheduled; with the lock held. */
     boolean isScheduled() {
-      return index >= 0;
+      return scheduled;
     }
+  }
+
+  /**
+   * What an entry of the heap or of a queue is for: a {@link Timer}, or a {@link TimerQueue} in the
+   * heap. Guarded by the service's lock.
+   */
+  abstract static class Scheduled {
+    /** Whether it is scheduled. */
+    boolean scheduled;
+    /**
+     * Moves on with every schedule and cancel, so that this item's current entry is told from the
+     * stale ones that cancels leave behind.
+     */
+    int generation;
+
+    /** Whether an entry of {@code entryGeneration} for this item is its current one. */
+    final boolean isCurrent(int entryGeneration) {
+      return scheduled && generation == entryGeneration;
+    }
+  }
+
+  /** Sees one entry of the heap or a queue; for checks. */
+  interface EntryVisitor {
+    void visit(Scheduled item, long deadline, int generation);
   }
 
   private static final class SystemHolder {

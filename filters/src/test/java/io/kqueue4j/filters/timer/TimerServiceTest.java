@@ -251,47 +251,98 @@ class TimerServiceTest {
   }
 
   /**
-   * A randomized run against a model: after every step each timer's total must equal the number
-   * of its deadlines that have passed, computed directly.
+   * A randomized run against a model: timers scheduled (periodic ones often at their period, which
+   * puts them in their period's queue), cancelled, scheduled again and expired;
+   * after every step each timer's total must equal the number of its deadlines that have passed,
+   * computed directly. Cancelled and re-scheduled timers leave stale heap entries behind, which
+   * must neither fire nor outgrow the live ones ({@link TimerService#checkInvariants}).
    */
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
   void randomScheduleCancelAdvanceMatchesTheModel(long seed) {
     Random random = new Random(seed);
     List<CountingTimer> timers = new ArrayList<>();
-    List<long[]> model = new ArrayList<>(); // {first deadline, period, expected total, cancelled}
+    // {deadline of the current schedule, period, total before it, expected total, cancelled}
+    List<long[]> model = new ArrayList<>();
     long now = 0;
-    for (int step = 0; step < 1500; step++) {
+    for (int step = 0; step < 3000; step++) {
       int op = random.nextInt(10);
-      if (op < 4 || timers.isEmpty()) {
-        long delay = random.nextInt(2000);
-        long period = random.nextBoolean() ? 0 : 1 + random.nextInt(500);
+      if (op < 3 || timers.isEmpty()) {
+        // periods from a few shared values too, so that queues of a period hold many timers
+        long period = random.nextBoolean() ? 0
+            : random.nextBoolean() ? 1 + random.nextInt(500) : 50 * (1 + random.nextInt(3));
+        long delay = period > 0 && random.nextBoolean() ? period : random.nextInt(2000);
         CountingTimer timer = new CountingTimer(period);
         service.schedule(timer, delay);
         timers.add(timer);
-        model.add(new long[] {now + delay, period, 0, 0});
-      } else if (op < 6) {
+        model.add(new long[] {now + delay, period, 0, 0, 0});
+      } else if (op < 5) {
         int i = random.nextInt(timers.size());
-        boolean wasScheduled = service.cancel(timers.get(i));
         long[] m = model.get(i);
-        boolean modelScheduled = m[3] == 0 && (m[1] > 0 || m[2] == 0);
-        assertEquals(modelScheduled, wasScheduled, "timer " + i + " scheduled");
-        m[3] = 1;
+        assertEquals(isScheduled(m), service.cancel(timers.get(i)), "timer " + i + " scheduled");
+        m[4] = 1;
+      } else if (op < 7) {
+        int i = random.nextInt(timers.size());
+        long[] m = model.get(i);
+        if (!isScheduled(m)) {
+          long delay = random.nextInt(2000);
+          service.schedule(timers.get(i), delay);
+          m[0] = now + delay;
+          m[2] = m[3];
+          m[4] = 0;
+        }
       } else {
         long by = random.nextInt(op == 9 ? 5000 : 300);
         now += by;
         clock.advanceNanos(by);
         service.expire();
         for (long[] m : model) {
-          if (m[3] == 0 && now >= m[0]) {
-            m[2] = m[1] == 0 ? 1 : (now - m[0]) / m[1] + 1;
+          if (m[4] == 0 && now >= m[0]) {
+            m[3] = m[2] + (m[1] == 0 ? 1 : (now - m[0]) / m[1] + 1);
           }
         }
       }
       service.checkInvariants();
+      long scheduled = model.stream().filter(TimerServiceTest::isScheduled).count();
+      assertEquals(scheduled, service.size(), "scheduled timers at step " + step);
       for (int i = 0; i < timers.size(); i++) {
-        assertEquals(model.get(i)[2], timers.get(i).total, "timer " + i + " at step " + step);
+        assertEquals(model.get(i)[3], timers.get(i).total, "timer " + i + " at step " + step);
       }
     }
+  }
+
+  private static boolean isScheduled(long[] m) {
+    return m[4] == 0 && (m[1] > 0 || m[3] == m[2]);
+  }
+
+  /**
+   * Churn on one timer among idle ones (an {@code EV_ADD} that restarts a timer, again and again):
+   * each cancel leaves an entry behind, which the heap must drop rather than keep, and only the
+   * last schedule fires.
+   */
+  @Test
+  void rescheduledTimerFiresOnceAndItsOldEntriesAreDropped() {
+    List<CountingTimer> idle = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      CountingTimer timer = new CountingTimer();
+      service.schedule(timer, 1_000_000 + i);
+      idle.add(timer);
+    }
+    CountingTimer churned = new CountingTimer();
+    for (int i = 0; i < 10_000; i++) {
+      service.schedule(churned, 500 + i % 7);
+      assertTrue(service.cancel(churned));
+      service.checkInvariants();
+    }
+    service.schedule(churned, 500);
+    assertEquals(101, service.size());
+    clock.advanceNanos(1000);
+    assertEquals(1, service.expire());
+    assertEquals(1, churned.calls);
+    clock.advanceNanos(1_000_000);
+    assertEquals(100, service.expire());
+    service.checkInvariants();
+    idle.forEach(t -> assertEquals(1, t.calls));
+    assertEquals(0, service.size());
   }
 }
