@@ -4,11 +4,27 @@ import static io.kqueue4j.kernel.KNoteState.MARKER;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
 
 /**
- * {@code kq_head}: the FIFO of active knotes, intrusive through {@link KNote#next}/{@link
- * KNote#prev} so that markers can be inserted and knotes removed from the middle in O(1), with
- * {@code kq_count}, the number of queued knotes other than markers.
+ * {@code kq_head}: the FIFO of active knotes, with {@code kq_count}, the number of queued knotes
+ * other than markers.
+ *
+ * <p>FreeBSD's queue is a {@code TAILQ} through the knotes. Here it is a ring of slots: a knote
+ * records its slot ({@link KNote#queueSlot}), so that markers are inserted at the tail and knotes
+ * removed from the middle in O(1) as in the kernel; a removal empties the slot and the head skips
+ * empty slots. The ring, not the knotes, holds the links because of the garbage collector: a
+ * knote lives long, and knotes queued one after the other were often made far apart, so linking
+ * them wrote references between old objects in different heap regions at every activation, which
+ * G1 records as dirty cards and scans again (with 100,000 timers firing ten million times a
+ * second, G1's refinement threads took about a quarter of the process's CPU time). A ring slot
+ * written in order dirties one card per 128 activations, and an emptied slot is a null store,
+ * which G1 does not record.
+ *
+ * <p>Empty slots are reclaimed when the head passes them, or by compacting the ring when it is
+ * full and at least half of it is empty, so the ring has at most twice as many slots as the most
+ * knotes ever queued at once (and at least {@value #MIN_CAPACITY}). It does not shrink when the
+ * queue drains, so that a queue that fills and drains over and over does not allocate each time.
  *
  * <p>Guarded by the kqueue's lock. {@link #count()} may also be read without it (a watching kqueue,
  * the readiness descriptor): the count is written with release stores and read with acquire loads,
@@ -16,6 +32,7 @@ import java.lang.invoke.VarHandle;
  */
 final class ActiveQueue {
   private static final VarHandle COUNT;
+  private static final int MIN_CAPACITY = 16;
 
   static {
     try {
@@ -25,8 +42,14 @@ final class ActiveQueue {
     }
   }
 
-  private KNote head;
-  private KNote tail;
+  /** Slots, a power of two of them; those from {@link #head} to {@link #tail} are in use. */
+  private KNote[] ring = new KNote[MIN_CAPACITY];
+  /** Position of the first slot in use; positions count up and are masked into the ring. */
+  private int head;
+  /** Position after the last slot in use. */
+  private int tail;
+  /** Knotes and markers in the ring. */
+  private int linked;
   /** Written only under the lock, through {@link #COUNT}; see the class comment. */
   private int count;
 
@@ -35,38 +58,46 @@ final class ActiveQueue {
     return (int) COUNT.getAcquire(this);
   }
 
+  /** The knote or marker at the head, or {@code null} when the queue is empty. */
   KNote first() {
-    return head;
+    KNote[] r = ring;
+    int mask = r.length - 1;
+    while (head != tail) {
+      KNote kn = r[head & mask];
+      if (kn != null) {
+        return kn;
+      }
+      head++;
+    }
+    return null;
   }
 
   void insertTail(KNote kn) {
-    kn.next = null;
-    kn.prev = tail;
-    if (tail != null) {
-      tail.next = kn;
-    } else {
-      head = kn;
+    if (tail - head == ring.length) {
+      resize(linked * 2 > ring.length ? ring.length * 2 : ring.length);
     }
-    tail = kn;
+    int slot = tail & (ring.length - 1);
+    ring[slot] = kn;
+    kn.queueSlot = slot;
+    tail++;
+    linked++;
     if ((kn.status & MARKER) == 0) {
       COUNT.setRelease(this, count + 1);
     }
   }
 
+  /** Whether {@code kn} is in the queue. */
+  boolean isLinked(KNote kn) {
+    return kn.queueSlot >= 0;
+  }
+
   /** Unlinks {@code kn} without changing the count: the caller decides whether it left the queue. */
   void unlink(KNote kn) {
-    if (kn.prev != null) {
-      kn.prev.next = kn.next;
-    } else {
-      head = kn.next;
+    ring[kn.queueSlot] = null;
+    kn.queueSlot = -1;
+    if (--linked == 0) {
+      head = tail = 0;
     }
-    if (kn.next != null) {
-      kn.next.prev = kn.prev;
-    } else {
-      tail = kn.prev;
-    }
-    kn.next = null;
-    kn.prev = null;
   }
 
   /** Uncounts a knote the scan unlinked earlier and is done with. */
@@ -80,5 +111,31 @@ final class ActiveQueue {
     if ((kn.status & MARKER) == 0) {
       COUNT.setRelease(this, count - 1);
     }
+  }
+
+  /** Passes the knotes and markers in the queue, head first, to {@code action}; for checks. */
+  void forEach(Consumer<KNote> action) {
+    for (int p = head; p != tail; p++) {
+      KNote kn = ring[p & (ring.length - 1)];
+      if (kn != null) {
+        action.accept(kn);
+      }
+    }
+  }
+
+  /** Moves the queue, in order and without empty slots, into a ring of {@code capacity} slots. */
+  private void resize(int capacity) {
+    KNote[] to = new KNote[capacity];
+    int n = 0;
+    for (int p = head; p != tail; p++) {
+      KNote kn = ring[p & (ring.length - 1)];
+      if (kn != null) {
+        kn.queueSlot = n;
+        to[n++] = kn;
+      }
+    }
+    ring = to;
+    head = 0;
+    tail = n;
   }
 }

@@ -61,7 +61,8 @@ public final class EmulatedKQueue implements KQueue {
   /** Threads waiting for a knote to leave flux ({@code KQ_FLUXWAIT}). */
   private final Condition flux = lock.newCondition();
   private final KNoteTable table = new KNoteTable();
-  private final ActiveQueue queue = new ActiveQueue();
+  /** Package-private for tests that corrupt it on purpose. */
+  final ActiveQueue queue = new ActiveQueue();
   /** {@code kq_sel.si_note}: knotes of other kqueues that watch this one. */
   private final KNoteList watchers = new KNoteList();
   private final Object readinessLock = new Object();
@@ -659,7 +660,7 @@ public final class EmulatedKQueue implements KQueue {
         return n;
       }
     } finally {
-      if (marker.prev != null || queue.first() == marker) { // left by an Error from a filter
+      if (queue.isLinked(marker)) { // left by an Error from a filter
         queue.unlink(marker);
         fluxWakeupLocked();
       }
@@ -1069,7 +1070,7 @@ public final class EmulatedKQueue implements KQueue {
     lock();
     try {
       int[] queued = {0};
-      for (KNote kn = queue.first(); kn != null; kn = kn.next) {
+      queue.forEach(kn -> {
         if ((kn.status & MARKER) != 0) {
           throw new IllegalStateException("marker left on the queue");
         }
@@ -1077,7 +1078,7 @@ public final class EmulatedKQueue implements KQueue {
           throw new IllegalStateException("queued knote not QUEUED|ACTIVE: " + kn);
         }
         queued[0]++;
-      }
+      });
       if (queued[0] != queue.count()) {
         throw new IllegalStateException("kq_count " + queue.count() + " but " + queued[0] + " queued");
       }

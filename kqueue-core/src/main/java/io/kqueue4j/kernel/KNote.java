@@ -42,9 +42,8 @@ public final class KNote {
   int status;
   /** Chain in the kqueue's descriptor array or hash. */
   KNote link;
-  /** Links on the active queue. */
-  KNote next;
-  KNote prev;
+  /** The knote's slot in the active queue's ring, -1 when it is not in the queue. */
+  int queueSlot = -1;
   /**
    * The knote's place on a source's list ({@code kn_selnext}), from the first {@link KNoteList#add}
    * on; null for the knotes of sources without lists (user events, timers), which so stay smaller.
