@@ -792,7 +792,7 @@ public final class EmulatedKQueue implements KQueue {
     if (nanos > 0 && wait <= 0) {
       return false;
     }
-    boolean canLead = wait <= 0 || wait >= EventPump.MIN_LEAD_NANOS;
+    boolean canLead = wait <= 0 || wait >= p.minLeadNanos();
     if (canLead && p.tryLead()) {
       lead(p, wait);
       return nanos == 0 ? queue.count() > 0 : !Thread.currentThread().isInterrupted();

@@ -43,9 +43,22 @@ public final class EventPump {
     void poll(long nanos);
 
     /**
-     * Makes a {@link #poll} in progress, or the next one, return soon. Called from any thread.
+     * Makes a {@link #poll} in progress, or the next one, return soon. Called from any thread,
+     * possibly holding locks of kqueues and knote lists, so it must take none that a poll's
+     * dispatch takes.
      */
     void wakeup();
+
+    /**
+     * The shortest wait a {@link #poll} honours: a {@code kevent} caller with less time left
+     * sleeps on its kqueue instead of leading, so that it does not spin on polls that return at
+     * once. By default one millisecond, the resolution of {@code epoll_wait}'s timeout.
+     *
+     * @return the resolution of {@link #poll}'s wait in nanoseconds, at least 1
+     */
+    default long resolutionNanos() {
+      return 1_000_000;
+    }
   }
 
   private final Source source;
@@ -83,8 +96,10 @@ public final class EventPump {
     return nanos < 0 ? -1 : (int) Math.min(nanos / 1_000_000, Integer.MAX_VALUE);
   }
 
-  /** The smallest wait a caller can lead for: the resolution of {@code epoll_wait}'s timeout. */
-  static final long MIN_LEAD_NANOS = 1_000_000;
+  /** The smallest wait a caller can lead for: the resolution of the source's wait. */
+  long minLeadNanos() {
+    return source.resolutionNanos();
+  }
 
   /** Takes the lead for the calling {@code kevent} thread; false when another thread has it. */
   boolean tryLead() {

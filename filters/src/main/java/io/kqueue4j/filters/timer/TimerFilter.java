@@ -13,6 +13,8 @@ import static io.kqueue4j.KEvent.NOTE_USECONDS;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.kernel.ActivationBatch;
+import io.kqueue4j.kernel.EventPump;
 import io.kqueue4j.kernel.FilterOps;
 import io.kqueue4j.kernel.KEventSink;
 import io.kqueue4j.kernel.KNote;
@@ -148,6 +150,10 @@ public final class TimerFilter implements FilterOps {
     Entry entry = new Entry(kn);
     kn.setHook(entry);
     start(kn, entry, nanos);
+    EventPump pump = service.pump();
+    if (pump != null) {
+      kn.usePump(pump); // the kqueue's callers fire the due timers themselves
+    }
   }
 
   /** {@code filt_timerdetach}. */
@@ -348,13 +354,14 @@ public final class TimerFilter implements FilterOps {
      * lock held, so never after {@link TimerService#cancel} returned.
      */
     @Override
-    void expired(long expirations) {
+    void expired(long expirations, ActivationBatch activations) {
       long before = (long) COUNT.getAndAdd(this, expirations);
       if (once) {
         kn.setData(before + expirations); // a oneshot is delivered from the knote's own kevent
       }
       if (before == 0) {
-        kn.activate(); // linearization point: the count is visible before the knote is queued
+        // linearization point: the count is visible before the knote is queued
+        activations.activate(kn);
       }
     }
   }

@@ -184,7 +184,12 @@ final class TimerHeap {
   }
 
   private void set(int index, Scheduled item, long deadline, int generation) {
-    items[index >>> SHIFT][index & MASK] = item;
+    Scheduled[] page = items[index >>> SHIFT];
+    if (page[index & MASK] != item) {
+      // A queue's entry moved to its next deadline usually stays first: storing the same
+      // reference again would cost G1's write barrier, with its fence, on every expiry.
+      page[index & MASK] = item;
+    }
     deadlines[index >>> SHIFT][index & MASK] = deadline;
     generations[index >>> SHIFT][index & MASK] = generation;
   }

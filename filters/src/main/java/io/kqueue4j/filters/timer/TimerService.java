@@ -1,19 +1,25 @@
 package io.kqueue4j.filters.timer;
 
+import io.kqueue4j.kernel.ActivationBatch;
+import io.kqueue4j.kernel.EventPump;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one timing mechanism behind every {@code EVFILT_TIMER} knote of every kqueue: FreeBSD's
  * callout wheel reduced to a first-in first-out queue per period ({@link TimerQueue}) for periodic
- * timers and a min-heap of deadlines ({@link TimerHeap}) for the others and the queues' heads, and,
- * for the {@link #system()} service, one daemon thread ({@code kqueue4j-timer}) that sleeps until
- * the earliest deadline.
+ * timers and a min-heap of deadlines ({@link TimerHeap}) for the others and the queues' heads.
+ *
+ * <p>A threaded service, such as the {@link #system()} one, is an {@link EventPump} source: a
+ * thread in {@code kevent} on a kqueue with timers fires the due timers itself before it scans,
+ * and waits for the next deadline in place of sleeping on its kqueue, so that an expiry reaches it
+ * without a wake-up from another thread; the pump's daemon thread ({@code kqueue4j-timer} for the
+ * system service) does so whenever no {@code kevent} caller does (see {@link EventPump}).
  *
  * <p>Costs: scheduling a periodic timer and re-arming it after an expiry are O(1) when it goes to
  * its period's queue (the usual case, see {@link TimerQueue}), otherwise O(log m) in a heap of m
@@ -38,14 +44,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TimerService {
 
-  /** How many expiries the thread handles before it lets waiting schedulers at the lock. */
+  /** How many expiries a poll handles before it lets waiting schedulers at the lock. */
   private static final int BATCH = 256;
   /**
    * Below this many stale entries they are left to drop off the top, however few timers remain;
    * beyond it, and more than there are timers, they are removed at once.
    */
   private static final int MIN_REMOVE_STALE = 64;
-  /** How long the thread pauses after an error of its own, so that a failing clock cannot spin. */
+  /** How long a poll pauses after an error of its own, so that a failing clock cannot spin. */
   private static final long ERROR_PAUSE_NANOS = 1_000_000;
 
   private final TimerClock clock;
@@ -54,12 +60,10 @@ public final class TimerService {
   private final boolean threaded;
   private final String threadName;
   /**
-   * Fair, so that the thread, which takes it again after every pass while timers are due, queues
+   * Fair, so that a poll, which takes it again after every batch while timers are due, queues
    * behind schedulers and cancellers instead of barging ahead of them.
    */
   private final ReentrantLock lock = new ReentrantLock(true);
-  /** Signalled when an earlier deadline is scheduled while the thread sleeps. */
-  private final Condition wake = lock.newCondition();
   private final TimerHeap heap = new TimerHeap();
   /** The queue of each period that has one, all in {@link #heap}. */
   private final Map<Long, TimerQueue> queues = new HashMap<>();
@@ -67,9 +71,16 @@ public final class TimerService {
   private int live;
   /** Entries left behind by cancelled timers, in the heap and the queues. */
   private int stale;
-  private Thread thread;
-  /** The deadline the thread sleeps until, or {@code Long.MAX_VALUE}; guarded by the lock. */
+  /** The activations of the expiries of one {@link #fireDue}; guarded by the lock. */
+  private final ActivationBatch activations = new ActivationBatch();
+  /** The pump of a threaded service, made with the first timer; guarded by the lock. */
+  private EventPump pump;
+  /** The thread waiting in {@link Source#poll} for a deadline, if any. */
+  private volatile Thread sleeper;
+  /** The deadline {@link #sleeper} waits for; guarded by the lock. */
   private long sleepingUntil = Long.MAX_VALUE;
+  /** Set by {@link Source#wakeup}: the current or next poll returns. */
+  private volatile boolean woken;
 
   private TimerService(TimerClock clock, boolean threaded, String threadName) {
     this.clock = clock;
@@ -79,7 +90,7 @@ public final class TimerService {
   }
 
   /**
-   * The real-time service shared by every kqueue; its thread starts with the first timer.
+   * The real-time service shared by every kqueue; its pump's thread starts with the first timer.
    *
    * @return the service on {@link TimerClock#system()} with the daemon thread {@code
    *     kqueue4j-timer}
@@ -89,10 +100,11 @@ public final class TimerService {
   }
 
   /**
-   * A service on {@code clock} with its own thread, started with the first timer.
+   * A service on {@code clock} with its own {@link EventPump}, whose thread starts with the first
+   * timer.
    *
    * @param clock the clock that deadlines are measured on
-   * @param threadName the name of the service's daemon thread
+   * @param threadName the name of the pump's daemon thread
    * @return a new service; its thread, once started, runs for the life of the JVM
    */
   public static TimerService threaded(TimerClock clock, String threadName) {
@@ -108,6 +120,21 @@ public final class TimerService {
    */
   public static TimerService driven(TimerClock clock) {
     return new TimerService(clock, false, null);
+  }
+
+  /**
+   * The pump that fires this service's timers, for the kqueues of its knotes ({@link
+   * io.kqueue4j.kernel.KNote#usePump}).
+   *
+   * @return the pump, or {@code null} for a {@link #driven} service or before the first timer
+   */
+  public EventPump pump() {
+    lock.lock();
+    try {
+      return pump;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -232,8 +259,19 @@ public final class TimerService {
 
   // ---------------------------------------------------------------- expiry
 
-  /** Fires up to {@code max} due timers at time {@code now}; with the lock held. */
+  /**
+   * Fires up to {@code max} due timers at time {@code now}; with the lock held. Their knotes are
+   * activated in one {@link ActivationBatch}, flushed before this returns.
+   */
   private int fireDue(long now, int max) {
+    try {
+      return fireDueBatched(now, max);
+    } finally {
+      activations.flush();
+    }
+  }
+
+  private int fireDueBatched(long now, int max) {
     int fired = 0;
     while (fired < max && settleFirst()) {
       long deadline = heap.firstDeadline();
@@ -275,7 +313,7 @@ public final class TimerService {
       }
       fired++;
       try {
-        timer.expired(count);
+        timer.expired(count, activations);
       } catch (RuntimeException | Error e) {
         report(e); // and go on: the other timers must keep firing
       }
@@ -365,72 +403,104 @@ public final class TimerService {
     stale = 0;
   }
 
+  /** Starts the pump with the first timer, or wakes the sleeping poll for an earlier deadline. */
   private void startOrWake(long deadline) {
-    if (thread == null) {
-      thread = new Thread(this::run, threadName);
-      thread.setDaemon(true);
-      thread.start();
+    if (pump == null) {
+      pump = new EventPump(threadName, new Source());
     } else if (deadline < sleepingUntil) {
-      wake.signal();
+      Thread s = sleeper;
+      if (s != null) {
+        LockSupport.unpark(s);
+      }
     }
   }
 
   /**
-   * The thread: sleep until the earliest deadline, fire what is due, repeat. Every timer of the JVM
-   * depends on it, so an error of its own (a failing clock, an {@code OutOfMemoryError}) is
-   * reported to the thread's uncaught-exception handler and the thread goes on after a pause.
+   * The service as a pump's source: a poll fires what is due and, when nothing was, waits for the
+   * earliest deadline, its time limit or a {@link #wakeup}. The waiting thread parks without the
+   * lock, so that schedulers get it, and {@link #wakeup} takes no lock: it may be called with a
+   * kqueue's or a knote list's lock held, which an expiry takes after this service's.
    */
-  private void run() {
-    lock.lock();
-    try {
-      while (true) {
-        try {
-          serve();
-        } catch (RuntimeException | Error e) {
-          if (!lock.isHeldByCurrentThread()) {
-            lock.lock();
+  private final class Source implements EventPump.Source {
+    /**
+     * Fires the due timers, in batches between which waiting schedulers and cancellers get the
+     * lock, until none is due or a {@link #wakeup} asks for the lead (a caller waits for it).
+     * Every timer of the service may depend on the thread that polls, so an error of the service's
+     * own (a failing clock, an {@code OutOfMemoryError}) is reported to the thread's
+     * uncaught-exception handler and the poll returns after a pause instead of failing the thread.
+     */
+    @Override
+    public void poll(long nanos) {
+      lock.lock();
+      try {
+        long limit = nanos < 0 ? Long.MAX_VALUE : saturatedAdd(now(), nanos);
+        while (true) {
+          long now = now();
+          int fired = fireDue(now, BATCH);
+          if (fired == BATCH && !woken) {
+            yieldLock(); // more may be due: schedulers and cancellers first
+            continue;
           }
-          report(e);
-          pause();
+          if (fired > 0 || now >= limit || woken || Thread.currentThread().isInterrupted()) {
+            woken = false;
+            return;
+          }
+          sleepUntil(settleFirst() ? Math.min(heap.firstDeadline(), limit) : limit, now);
+        }
+      } catch (RuntimeException | Error e) {
+        report(e);
+        if (lock.isHeldByCurrentThread()) {
+          lock.unlock();
+        }
+        LockSupport.parkNanos(ERROR_PAUSE_NANOS);
+        return;
+      } finally {
+        if (lock.isHeldByCurrentThread()) {
+          lock.unlock();
         }
       }
-    } finally {
-      lock.unlock();
     }
-  }
 
-  /** One turn of {@link #run}: sleep, or fire what is due; with the lock held. */
-  private void serve() {
-    long now = now();
-    if (!settleFirst()) {
-      sleepingUntil = Long.MAX_VALUE;
-      wake.awaitUninterruptibly();
-      return;
-    }
-    long delay = heap.firstDeadline() - now;
-    if (delay > 0) {
-      sleepingUntil = heap.firstDeadline();
+    /** Parks until {@code deadline} (or an earlier one, or a wake-up) without the lock. */
+    private void sleepUntil(long deadline, long now) {
+      sleepingUntil = deadline;
+      sleeper = Thread.currentThread();
+      lock.unlock();
       try {
-        wake.awaitNanos(delay);
-      } catch (InterruptedException e) {
-        // nobody else holds this thread; keep serving timers
+        if (!woken) {
+          if (deadline == Long.MAX_VALUE) {
+            LockSupport.park(this);
+          } else {
+            LockSupport.parkNanos(this, deadline - now);
+          }
+        }
+      } finally {
+        lock.lock();
+        sleeper = null;
+        sleepingUntil = Long.MAX_VALUE;
       }
-      return;
     }
-    sleepingUntil = Long.MIN_VALUE;
-    fireDue(now, BATCH);
-    if (lock.hasQueuedThreads()) {
-      // a timer shorter than a pass is due on every pass: let schedulers and cancellers in first
-      lock.unlock();
-      lock.lock();
-    }
-  }
 
-  private void pause() {
-    try {
-      wake.awaitNanos(ERROR_PAUSE_NANOS);
-    } catch (InterruptedException e) {
-      // keep serving timers
+    private void yieldLock() {
+      if (lock.hasQueuedThreads()) {
+        lock.unlock();
+        lock.lock();
+      }
+    }
+
+    @Override
+    public void wakeup() {
+      woken = true;
+      Thread s = sleeper;
+      if (s != null) {
+        LockSupport.unpark(s);
+      }
+    }
+
+    /** Deadlines are in nanoseconds: a caller may lead for any positive wait. */
+    @Override
+    public long resolutionNanos() {
+      return 1;
     }
   }
 
@@ -511,9 +581,10 @@ public final class TimerService {
 
     /**
      * Called with the service's lock held when the timer expires; {@code count} is the number of
-     * periods that elapsed (1 unless the service fell behind).
+     * periods that elapsed (1 unless the service fell behind). A knote to activate goes through
+     * {@code activations}, which may hold a kqueue's lock from one expiry to the next.
      */
-    abstract void expired(long count);
+    abstract void expired(long count, ActivationBatch activations);
 
     /** Whether the timer is scheduled; with the lock held. */
     boolean isScheduled() {

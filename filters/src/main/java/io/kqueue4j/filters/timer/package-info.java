@@ -1,6 +1,6 @@
 /**
  * {@code EVFILT_TIMER}: {@link io.kqueue4j.filters.timer.TimerFilter} and the one {@link
- * io.kqueue4j.filters.timer.TimerService} (a min-heap and one daemon thread) that times
+ * io.kqueue4j.filters.timer.TimerService} (a queue per period, a heap, and an event pump) that times
  * every timer of every kqueue.
  *
  * <h2>Locks</h2>

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kqueue4j.kernel.ActivationBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class TimerServiceTest {
     }
 
     @Override
-    void expired(long count) {
+    void expired(long count, ActivationBatch activations) {
       total += count;
       calls++;
     }
@@ -168,7 +169,7 @@ class TimerServiceTest {
           }
 
           @Override
-          void expired(long count) {
+          void expired(long count, ActivationBatch activations) {
             for (long i = 0; i < count; i++) {
               fired.countDown();
             }
@@ -220,7 +221,7 @@ class TimerServiceTest {
         }
 
         @Override
-        void expired(long n) {
+        void expired(long n, ActivationBatch activations) {
           fired.add(new long[] {deadline, n});
         }
       };

@@ -1,0 +1,141 @@
+package io.kqueue4j.kernel;
+
+import static io.kqueue4j.KEvent.EV_ADD;
+import static io.kqueue4j.KEvent.EV_CLEAR;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kqueue4j.KEvent;
+import io.kqueue4j.KQueueException;
+import io.kqueue4j.testing.FilterSlot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ActivationBatch}: a run of activations holds the kqueue's lock from one activation to the
+ * next, gives it up when a knote of another kqueue comes, after {@link ActivationBatch#MAX_RUN}
+ * activations and at {@link ActivationBatch#flush()}, and every knote it activated is delivered.
+ */
+class ActivationBatchTest {
+
+  /** Knotes that are pending once {@link #fire}d; records them by ident. */
+  private static final class SourceFilter implements FilterOps {
+    final Map<Long, KNote> knotes = new ConcurrentHashMap<>();
+    final Set<Long> fired = ConcurrentHashMap.newKeySet();
+
+    /** Makes {@code kn}'s event true and activates it through {@code batch}. */
+    void fire(KNote kn, ActivationBatch batch) {
+      fired.add(kn.ident());
+      batch.activate(kn);
+    }
+
+    @Override
+    public void attach(KNote kn) {
+      knotes.put(kn.ident(), kn);
+    }
+
+    @Override
+    public void detach(KNote kn) {}
+
+    @Override
+    public boolean event(KNote kn, long hint) {
+      return fired.contains(kn.ident());
+    }
+  }
+
+  private final SourceFilter filter = new SourceFilter();
+  private final ActivationBatch batch = new ActivationBatch();
+  private FilterSlot slot;
+  private EmulatedKQueue first;
+  private EmulatedKQueue second;
+
+  @BeforeEach
+  void open() throws KQueueException {
+    slot = FilterSlot.install(filter);
+    first = EmulatedKQueue.open();
+    second = EmulatedKQueue.open();
+  }
+
+  @AfterEach
+  void close() throws KQueueException {
+    batch.flush();
+    first.close();
+    second.close();
+    slot.close();
+  }
+
+  /** Registers knotes {@code from..to-1} on {@code kq}, idle, and returns them. */
+  private List<KNote> register(EmulatedKQueue kq, long from, long to) throws KQueueException {
+    List<KNote> added = new ArrayList<>();
+    for (long ident = from; ident < to; ident++) {
+      kq.kevent(new KEvent[] {KEvent.of(ident, slot.filter, EV_ADD | EV_CLEAR, 0, 0, null)}, null,
+          Duration.ZERO);
+      added.add(filter.knotes.get(ident));
+    }
+    return added;
+  }
+
+  @Test
+  void a_run_holds_the_kqueues_lock_until_another_kqueues_knote_or_a_flush() throws Exception {
+    List<KNote> ofFirst = register(first, 1, 3);
+    List<KNote> ofSecond = register(second, 101, 102);
+    filter.fire(ofFirst.get(0), batch);
+    assertTrue(first.holdsLock(), "the run keeps the first kqueue's lock");
+    filter.fire(ofFirst.get(1), batch);
+    filter.fire(ofSecond.get(0), batch);
+    assertFalse(first.holdsLock(), "a knote of another kqueue ends the first run");
+    assertTrue(second.holdsLock());
+    batch.flush();
+    assertFalse(second.holdsLock(), "flush ends the run");
+    assertEquals(2, first.kevent(null, new KEvent[4], Duration.ZERO));
+    assertEquals(1, second.kevent(null, new KEvent[4], Duration.ZERO));
+  }
+
+  @Test
+  void a_run_ends_after_max_run_activations() throws Exception {
+    List<KNote> knotes = register(first, 1, ActivationBatch.MAX_RUN + 2);
+    for (int i = 0; i < ActivationBatch.MAX_RUN - 1; i++) {
+      filter.fire(knotes.get(i), batch);
+    }
+    assertTrue(first.holdsLock());
+    filter.fire(knotes.get(ActivationBatch.MAX_RUN - 1), batch);
+    assertFalse(first.holdsLock(), "the run ended at its limit");
+    filter.fire(knotes.get(ActivationBatch.MAX_RUN), batch);
+    assertTrue(first.holdsLock(), "the next activation starts a new run");
+    batch.flush();
+    assertEquals(ActivationBatch.MAX_RUN + 1,
+        first.kevent(null, new KEvent[ActivationBatch.MAX_RUN + 2], Duration.ZERO));
+  }
+
+  @Test
+  void a_sleeper_of_the_kqueue_is_woken_when_the_run_ends() throws Exception {
+    List<KNote> knotes = register(first, 1, 2);
+    CompletableFuture<Integer> returned = new CompletableFuture<>();
+    Thread sleeper = new Thread(() -> {
+      try {
+        returned.complete(first.kevent(null, new KEvent[4], Duration.ofSeconds(30)));
+      } catch (Throwable e) {
+        returned.completeExceptionally(e);
+      }
+    }, "sleeper");
+    sleeper.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> sleeper.getState()
+        == Thread.State.TIMED_WAITING && Arrays.stream(sleeper.getStackTrace()).anyMatch(
+            f -> f.getMethodName().equals("sleep") && f.getClassName().endsWith("EmulatedKQueue")));
+    filter.fire(knotes.get(0), batch);
+    batch.flush();
+    assertEquals(1, returned.get(10, TimeUnit.SECONDS));
+  }
+}
