@@ -10,15 +10,32 @@ package io.kqueue4j.kernel;
  * <p>Not thread-safe: one thread uses a batch at a time. While a run is open the thread holds that
  * kqueue's lock, so it must not take a lock that comes before a kqueue's (a knote list's, a timer
  * service's) until it has called {@link #flush()}, and it must flush before it blocks or returns
- * control to code that does not know of the batch. A run is closed after {@value #MAX_RUN}
- * activations, so that the kqueue's scanners wait for at most that many.
+ * control to code that does not know of the batch. A run holds the lock for at most {@value
+ * #MAX_RUN} calls, so that the kqueue's scanners wait for at most that many.
  */
 public final class ActivationBatch {
-  /** The most activations done under one hold of a kqueue's lock. */
+  /** The most calls of {@link #enter} and {@link #activate} under one hold of a kqueue's lock. */
   static final int MAX_RUN = 256;
 
   private EmulatedKQueue held;
   private int run;
+
+  /**
+   * Makes the current run hold {@code kn}'s kqueue lock, starting a run for that kqueue when the
+   * current one is for another or full, so that the caller may change state the kqueue's lock
+   * guards (a count that the filter's {@code process} takes under it) before it activates.
+   *
+   * @param kn the knote whose kqueue's lock the run must hold
+   */
+  public void enter(KNote kn) {
+    EmulatedKQueue kq = kn.kq;
+    if (kq != held || run == MAX_RUN) {
+      flush();
+      kq.lock();
+      held = kq;
+    }
+    run++;
+  }
 
   /**
    * {@link KNote#activate()} within the current run, or in a new one for the knote's kqueue.
@@ -26,16 +43,8 @@ public final class ActivationBatch {
    * @param kn the knote to activate; ignored once dropped, as by {@link KNote#activate()}
    */
   public void activate(KNote kn) {
-    EmulatedKQueue kq = kn.kq;
-    if (kq != held) {
-      flush();
-      kq.lock();
-      held = kq;
-    }
+    enter(kn);
     kn.activateLocked();
-    if (++run == MAX_RUN) {
-      flush();
-    }
   }
 
   /** Ends the current run: releases its kqueue's lock, which wakes the kqueue's sleepers. */

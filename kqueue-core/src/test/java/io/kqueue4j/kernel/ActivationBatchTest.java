@@ -104,19 +104,27 @@ class ActivationBatchTest {
   }
 
   @Test
-  void a_run_ends_after_max_run_activations() throws Exception {
-    List<KNote> knotes = register(first, 1, ActivationBatch.MAX_RUN + 2);
-    for (int i = 0; i < ActivationBatch.MAX_RUN - 1; i++) {
-      filter.fire(knotes.get(i), batch);
+  void enter_holds_the_lock_for_a_change_before_the_activation() throws Exception {
+    List<KNote> knotes = register(first, 1, 2);
+    batch.enter(knotes.get(0));
+    assertTrue(first.holdsLock(), "enter starts a run without activating");
+    assertEquals(0, first.pendingCount());
+    filter.fire(knotes.get(0), batch);
+    assertEquals(1, first.pendingCount());
+    batch.flush();
+    assertFalse(first.holdsLock());
+  }
+
+  @Test
+  void runs_longer_than_max_run_deliver_every_knote() throws Exception {
+    List<KNote> knotes = register(first, 1, 2 * ActivationBatch.MAX_RUN + 2);
+    for (KNote kn : knotes) {
+      filter.fire(kn, batch);
     }
     assertTrue(first.holdsLock());
-    filter.fire(knotes.get(ActivationBatch.MAX_RUN - 1), batch);
-    assertFalse(first.holdsLock(), "the run ended at its limit");
-    filter.fire(knotes.get(ActivationBatch.MAX_RUN), batch);
-    assertTrue(first.holdsLock(), "the next activation starts a new run");
     batch.flush();
-    assertEquals(ActivationBatch.MAX_RUN + 1,
-        first.kevent(null, new KEvent[ActivationBatch.MAX_RUN + 2], Duration.ZERO));
+    assertFalse(first.holdsLock());
+    assertEquals(knotes.size(), first.kevent(null, new KEvent[knotes.size() + 1], Duration.ZERO));
   }
 
   @Test

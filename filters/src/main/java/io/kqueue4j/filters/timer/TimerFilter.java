@@ -58,8 +58,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its callout is late by a whole period); a successful re-add clears an {@code EV_ERROR} left by a
  * failed one (FreeBSD leaves it set for good); timers of stopped processes are not held.
  *
- * <p>All timers of all kqueues share one {@link TimerService}; a timer costs one entry object of 40
- * bytes besides its knote.
+ * <p>All timers of all kqueues share one {@link TimerService}; a timer costs one entry object of 32
+ * bytes (with compressed references) and a slot of the service's queue or heap besides its knote.
  */
 public final class TimerFilter implements FilterOps {
 
@@ -230,8 +230,8 @@ public final class TimerFilter implements FilterOps {
   }
 
   /**
-   * Its process takes the entry's count with one atomic operation and takes no lock; the timer
-   * service's lock, which is taken before a kqueue's, is not touched.
+   * Its process takes the entry's count, which the kqueue's lock guards, and takes no lock; the
+   * timer service's lock, which is taken before a kqueue's, is not touched.
    */
   @Override
   public boolean processesUnderKQueueLock() {
@@ -320,8 +320,12 @@ public final class TimerFilter implements FilterOps {
     }
 
     final KNote kn;
-    /** Expirations since the last delivery; the timer thread adds, the scan takes. */
-    private volatile long count;
+    /**
+     * Expirations since the last delivery. Written under the kqueue's lock (an expiry holds it
+     * through its activation batch, {@code process} runs under it) or while neither can run (a
+     * restart: the timer is cancelled and the knote in flux); read with acquire loads.
+     */
+    private long count;
     /**
      * Fires once (oneshot or absolute); set before scheduling, or under the service's lock by
      * {@code EV_FORCEONESHOT}, and read under that lock.
@@ -333,11 +337,16 @@ public final class TimerFilter implements FilterOps {
     }
 
     long count() {
-      return count;
+      return (long) COUNT.getAcquire(this);
     }
 
+    /** Takes the count; under the kqueue's lock, or while no expiry can run. */
     long take() {
-      return (long) COUNT.getAndSet(this, 0L);
+      long taken = count;
+      if (taken != 0) {
+        COUNT.setRelease(this, 0L);
+      }
+      return taken;
     }
 
     /**
@@ -355,12 +364,13 @@ public final class TimerFilter implements FilterOps {
      */
     @Override
     void expired(long expirations, ActivationBatch activations) {
-      long before = (long) COUNT.getAndAdd(this, expirations);
+      activations.enter(kn); // the kqueue's lock, which guards the count
+      long before = count;
+      COUNT.setRelease(this, before + expirations);
       if (once) {
         kn.setData(before + expirations); // a oneshot is delivered from the knote's own kevent
       }
       if (before == 0) {
-        // linearization point: the count is visible before the knote is queued
         activations.activate(kn);
       }
     }

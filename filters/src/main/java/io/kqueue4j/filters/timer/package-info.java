@@ -12,9 +12,11 @@
  *
  * <h2>Memory consistency</h2>
  *
- * The expiration count is a volatile field updated with atomic read-modify-write: the timer thread
- * adds to it before it activates the knote, and the scan's {@code process} takes it with {@code
- * getAndSet}, so an expiry that races with a delivery is either in that delivery or activates the
- * knote again; none is lost.
+ * The expiration count is guarded by the knote's kqueue lock: an expiry adds to it holding that
+ * lock (through the service's {@link io.kqueue4j.kernel.ActivationBatch}) and activates the knote
+ * in the same hold when the count was 0, and the scan's {@code process} takes it under the lock, so
+ * an expiry is either in a delivery or activates the knote again; none is lost. A restart takes it
+ * after cancelling the timer, with the knote in flux, when neither can run. Readers without the
+ * lock ({@code filt_timer}) use acquire loads.
  */
 package io.kqueue4j.filters.timer;
