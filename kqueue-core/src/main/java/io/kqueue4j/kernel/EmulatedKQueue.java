@@ -74,8 +74,10 @@ public final class EmulatedKQueue implements KQueue {
   private boolean holdsDescriptorKnotes;
   /** The source this kqueue's sleepers wait on themselves when they can; see {@link EventPump}. */
   private volatile EventPump pump;
-  /** The thread of this kqueue that leads {@link #pump} now, if any. */
+  /** The thread of this kqueue that leads a pump now, if any. */
   private Thread pumper;
+  /** The pump {@link #pumper} leads: {@link #pump}, or the one it replaced meanwhile. */
+  private EventPump pumping;
   /** An event was queued while {@link #pumper} waits in the pump: wake it at unlock. */
   private boolean wakePump;
   private KNote[] markers = new KNote[2];
@@ -814,6 +816,7 @@ public final class EmulatedKQueue implements KQueue {
   /** Polls {@code p}, whose lead this thread took, with the lock held (dropped meanwhile). */
   private void lead(EventPump p, long wait) {
     pumper = Thread.currentThread();
+    pumping = p;
     unlock();
     try {
       p.poll(wait);
@@ -821,6 +824,7 @@ public final class EmulatedKQueue implements KQueue {
       p.release();
       lock();
       pumper = null;
+      pumping = null;
     }
   }
 
@@ -937,7 +941,7 @@ public final class EmulatedKQueue implements KQueue {
     }
     boolean notify = notifyPending;
     notifyPending = false;
-    EventPump wake = wakePump ? pump : null;
+    EventPump wake = wakePump ? pumping : null;
     wakePump = false;
     lock.unlock();
     if (wake != null) {
@@ -955,21 +959,32 @@ public final class EmulatedKQueue implements KQueue {
   }
 
   /**
-   * From now on this kqueue's sleepers wait on {@code p} themselves when they can. A kqueue keeps
-   * the first pump it is given; events of another pump reach it through that pump's own thread.
+   * From now on this kqueue's sleepers wait on {@code p} themselves when they can. A kqueue has
+   * one pump, which a thread in {@code kevent} can lead; events of another pump reach it through
+   * that pump's own thread. It keeps the first pump it is given, except that one whose source
+   * waits in a system call of coarser resolution (epoll's, inotify's) replaces one of finer
+   * resolution (the timer service's), as sockets and files came before timers became a pump: the
+   * timer service's thread fires a timer at its deadline when nobody leads it, while a descriptor
+   * event that the epoll thread hands over also waited for that thread to wake.
    */
   void usePump(EventPump p) {
-    if (pump != null) {
+    EventPump current = pump;
+    if (current == p || current != null && !replaces(p, current)) {
       return;
     }
     lock();
     try {
-      if (pump == null) {
+      current = pump;
+      if (current == null || current != p && replaces(p, current)) {
         pump = p;
       }
     } finally {
       unlock();
     }
+  }
+
+  private static boolean replaces(EventPump candidate, EventPump current) {
+    return candidate.minLeadNanos() > current.minLeadNanos();
   }
 
   /** {@link EventPump} offers its lead: wake a sleeper, which takes it if it still needs it. */

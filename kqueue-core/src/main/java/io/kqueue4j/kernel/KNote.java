@@ -90,7 +90,8 @@ public final class KNote {
    * Tells the knote's kqueue that its events come from {@code pump}, so that a thread waiting in
    * {@code kevent} there polls the pump's source itself rather than waiting for the pump's thread
    * to hand each event over. Called by a filter's {@code attach}; the kqueue keeps the first pump
-   * it is given.
+   * it is given, unless a pump that waits in a coarser system call (epoll) comes after a finer one
+   * (the timer service), which it then replaces.
    *
    * @param pump the event source behind this knote
    */
