@@ -14,10 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,28 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class ActivationBatchTest {
 
-  /** Knotes that are pending once {@link #fire}d; records them by ident. */
-  private static final class SourceFilter implements FilterOps {
-    final Map<Long, KNote> knotes = new ConcurrentHashMap<>();
-    final Set<Long> fired = ConcurrentHashMap.newKeySet();
-
-    /** Makes {@code kn}'s event true and activates it through {@code batch}. */
+  /** Knotes made pending and activated through the batch. */
+  private static final class SourceFilter extends PendingFilter {
     void fire(KNote kn, ActivationBatch batch) {
-      fired.add(kn.ident());
+      setPending(kn.ident(), true);
       batch.activate(kn);
-    }
-
-    @Override
-    public void attach(KNote kn) {
-      knotes.put(kn.ident(), kn);
-    }
-
-    @Override
-    public void detach(KNote kn) {}
-
-    @Override
-    public boolean event(KNote kn, long hint) {
-      return fired.contains(kn.ident());
     }
   }
 

@@ -17,7 +17,6 @@ import io.kqueue4j.KQueueException;
 import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,17 +31,7 @@ import org.junit.jupiter.api.Test;
 class InvariantCheckTest {
 
   /** Knotes are pending while added with data 1; records every knote it attaches, by ident. */
-  private static final class RecordingFilter implements FilterOps {
-    final Map<Long, KNote> knotes = new ConcurrentHashMap<>();
-
-    @Override
-    public void attach(KNote kn) {
-      knotes.put(kn.ident(), kn);
-    }
-
-    @Override
-    public void detach(KNote kn) {}
-
+  private static final class RecordingFilter extends PendingFilter {
     @Override
     public boolean event(KNote kn, long hint) {
       return kn.sdata() == 1;

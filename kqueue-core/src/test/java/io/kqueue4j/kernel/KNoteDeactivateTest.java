@@ -10,8 +10,6 @@ import io.kqueue4j.KQueueException;
 import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,34 +20,17 @@ import org.junit.jupiter.api.Test;
 class KNoteDeactivateTest {
 
   /** Knotes activated by the test; a change with fflags 1 discards the pending event. */
-  private static final class DiscardingFilter implements FilterOps {
-    final Map<Long, KNote> knotes = new HashMap<>();
-    final Map<Long, Boolean> pending = new HashMap<>();
-
-    @Override
-    public void attach(KNote kn) {
-      knotes.put(kn.ident(), kn);
-      pending.put(kn.ident(), false);
-    }
-
-    @Override
-    public void detach(KNote kn) {}
-
-    @Override
-    public boolean event(KNote kn, long hint) {
-      return pending.get(kn.ident());
-    }
-
+  private static final class DiscardingFilter extends PendingFilter {
     @Override
     public void touch(KNote kn, int flags, int fflags, long data) {
       if (fflags == 1) {
-        pending.put(kn.ident(), false);
+        setPending(kn.ident(), false);
         kn.deactivate();
       }
     }
 
     void fire(long ident) {
-      pending.put(ident, true);
+      setPending(ident, true);
       knotes.get(ident).activate();
     }
   }

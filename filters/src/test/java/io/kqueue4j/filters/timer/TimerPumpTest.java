@@ -6,25 +6,19 @@ import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
 import static io.kqueue4j.KEvent.NOTE_TRIGGER;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueue;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.testing.KeventWaiter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * which follows, gets its timers from the leader.
  */
 class TimerPumpTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = KeventWaiter.WAIT;
   private static final long HOUR_MS = TimeUnit.HOURS.toMillis(1);
 
   private final List<KQueue> open = new ArrayList<>();
@@ -58,25 +52,10 @@ class TimerPumpTest {
     return kq;
   }
 
-  /** A thread blocked in {@code kevent(null, out, null)} until it returns once. */
-  static final class Waiter {
-    final Thread thread;
-    final KEvent[] out = new KEvent[4];
-    final AtomicInteger returned = new AtomicInteger(-1);
-    final AtomicBoolean interruptedAfter = new AtomicBoolean();
-    final AtomicReference<Throwable> failure = new AtomicReference<>();
-
+  /** A thread blocked in {@code kevent(null, out, null)}, and where it waits. */
+  static final class Waiter extends KeventWaiter {
     Waiter(KQueue kq, String name) {
-      thread = new Thread(() -> {
-        try {
-          returned.set(kq.kevent(null, out, null));
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-        interruptedAfter.set(Thread.currentThread().isInterrupted());
-      }, name);
-      thread.setDaemon(true);
-      thread.start();
+      super(kq, name);
     }
 
     /** Whether the thread waits in the timer service's poll as the pump's leader. */
@@ -94,38 +73,12 @@ class TimerPumpTest {
           && !has("io.kqueue4j.kernel.EventPump", "poll");
     }
 
-    private boolean has(String className, String method) {
-      for (StackTraceElement frame : thread.getStackTrace()) {
-        if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     void awaitLeads() {
       awaitState("the timer pump's leader", this::leads);
     }
 
     void awaitFollows() {
       awaitState("asleep on its kqueue", this::follows);
-    }
-
-    private void awaitState(String what, java.util.concurrent.Callable<Boolean> state) {
-      try {
-        await().atMost(WAIT).until(state);
-      } catch (ConditionTimeoutException e) {
-        throw new AssertionError(thread.getName() + " is not " + what + " (" + thread.getState()
-            + "): " + Arrays.toString(thread.getStackTrace()), e);
-      }
-    }
-
-    void assertReturned(int events, boolean interrupted) throws InterruptedException {
-      thread.join(WAIT.toMillis());
-      assertFalse(thread.isAlive(), thread.getName() + " is still in kevent");
-      assertNull(failure.get(), () -> thread.getName() + " failed: " + failure.get());
-      assertEquals(events, returned.get(), thread.getName() + "'s kevent result");
-      assertEquals(interrupted, interruptedAfter.get(), thread.getName() + "'s interrupt status");
     }
   }
 
@@ -191,7 +144,7 @@ class TimerPumpTest {
     kq.close();
     leader.thread.join(WAIT.toMillis());
     assertFalse(leader.thread.isAlive(), "the leader is still in kevent");
-    KQueueException e = assertInstanceOf(KQueueException.class, leader.failure.get());
+    KQueueException e = assertInstanceOf(KQueueException.class, leader.failure());
     assertEquals(Errno.EBADF, e.errno());
   }
 

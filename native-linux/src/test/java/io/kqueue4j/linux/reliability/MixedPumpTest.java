@@ -5,7 +5,6 @@ import static io.kqueue4j.KEvent.EVFILT_TIMER;
 import static io.kqueue4j.KEvent.EV_ADD;
 import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.EV_ONESHOT;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kqueue4j.FileDescriptors;
@@ -34,7 +33,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @EnabledOnOs(OS.LINUX)
 class MixedPumpTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
   private static final long HOUR_MS = TimeUnit.HOURS.toMillis(1);
 
   private KQueue kq;
@@ -68,16 +66,6 @@ class MixedPumpTest {
         Duration.ZERO);
   }
 
-  private static boolean leadsTimerService(Waiter w) {
-    for (StackTraceElement frame : w.thread.getStackTrace()) {
-      if (frame.getClassName().equals("io.kqueue4j.filters.timer.TimerService$Source")
-          && frame.getMethodName().equals("poll")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void callers_lead_epoll_whichever_knote_came_first_and_get_both_kinds_of_event(
@@ -108,7 +96,8 @@ class MixedPumpTest {
       throws Exception {
     addFarTimer();
     Waiter waiter = new Waiter(kq, "waiter");
-    await().atMost(WAIT).until(() -> leadsTimerService(waiter));
+    waiter.awaitState("in the timer service",
+        () -> waiter.has("io.kqueue4j.filters.timer.TimerService$Source", "poll"));
     addPipe(); // the kqueue's pump becomes epoll's while the waiter waits in the timer service
     LibC.write(pipe[1], ByteBuffer.allocateDirect(1));
     waiter.assertReturned(1, false); // woken through the pump it waits in

@@ -7,8 +7,6 @@ import static io.kqueue4j.KEvent.EV_CLEAR;
 import static io.kqueue4j.KEvent.NOTE_WRITE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kqueue4j.FileDescriptors;
@@ -17,18 +15,14 @@ import io.kqueue4j.KQueue;
 import io.kqueue4j.filters.descriptor.ReadinessSources;
 import io.kqueue4j.filters.vnode.VnodeSources;
 import io.kqueue4j.linux.LibC;
+import io.kqueue4j.testing.KeventWaiter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -119,68 +113,28 @@ class RealPumpInterruptTest {
     LEADER, FOLLOWER, OTHER
   }
 
-  /** A thread blocked in {@code kevent(null, out, null)} until it returns once. */
-  static final class Waiter {
-    final Thread thread;
-    final KEvent[] out = new KEvent[4];
-    final AtomicInteger returned = new AtomicInteger(-1);
-    final AtomicBoolean interruptedAfter = new AtomicBoolean();
-    final AtomicReference<Throwable> failure = new AtomicReference<>();
-
+  /** A thread blocked in {@code kevent(null, out, null)}, and its role in a pump. */
+  static final class Waiter extends KeventWaiter {
     Waiter(KQueue kq, String name) {
-      thread = new Thread(() -> {
-        try {
-          returned.set(kq.kevent(null, out, null));
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-        interruptedAfter.set(Thread.currentThread().isInterrupted());
-      }, name);
-      thread.setDaemon(true);
-      thread.start();
+      super(kq, name);
     }
 
     Role role(Pump pump) {
-      StackTraceElement[] stack = thread.getStackTrace();
       Thread.State state = thread.getState();
-      if (state == Thread.State.RUNNABLE && has(stack, "io.kqueue4j.kernel.EventPump", "poll")
-          && has(stack, pump.sourceClass, "poll")
-          && has(stack, "io.kqueue4j.linux.Epoll", "waitEvents")) {
+      if (state == Thread.State.RUNNABLE && has("io.kqueue4j.kernel.EventPump", "poll")
+          && has(pump.sourceClass, "poll") && has("io.kqueue4j.linux.Epoll", "waitEvents")) {
         return Role.LEADER;
       }
-      if (state == Thread.State.WAITING && has(stack, "io.kqueue4j.kernel.EmulatedKQueue", "sleep")
-          && !has(stack, "io.kqueue4j.kernel.EventPump", "poll")) {
+      if (state == Thread.State.WAITING && has("io.kqueue4j.kernel.EmulatedKQueue", "sleep")
+          && !has("io.kqueue4j.kernel.EventPump", "poll")) {
         return Role.FOLLOWER;
       }
       return Role.OTHER;
     }
 
-    private static boolean has(StackTraceElement[] stack, String className, String method) {
-      for (StackTraceElement frame : stack) {
-        if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     /** Waits until the thread is blocked in the given role. */
     void awaitRole(Pump pump, Role role) {
-      try {
-        await().atMost(WAIT).until(() -> role(pump) == role);
-      } catch (ConditionTimeoutException e) {
-        throw new AssertionError(thread.getName() + " is not the pump's " + role + " (" + role(pump)
-            + ", " + thread.getState() + "): " + Arrays.toString(thread.getStackTrace()), e);
-      }
-    }
-
-    /** Waits for the thread to return and checks what it returned. */
-    void assertReturned(int events, boolean interrupted) throws InterruptedException {
-      thread.join(WAIT.toMillis());
-      assertFalse(thread.isAlive(), thread.getName() + " is still in kevent");
-      assertNull(failure.get(), () -> thread.getName() + " failed: " + failure.get());
-      assertEquals(events, returned.get(), thread.getName() + "'s kevent result");
-      assertEquals(interrupted, interruptedAfter.get(), thread.getName() + "'s interrupt status");
+      awaitState("the pump's " + role, () -> role(pump) == role);
     }
   }
 
