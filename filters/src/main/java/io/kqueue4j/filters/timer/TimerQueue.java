@@ -23,12 +23,23 @@ import io.kqueue4j.filters.timer.TimerService.Timer;
  */
 final class TimerQueue extends Scheduled {
   private static final int MIN_CAPACITY = 2;
+  private static final int SHIFT = 10;
+  /** Slots per page once the ring has more than one page. */
+  static final int PAGE = 1 << SHIFT;
+  private static final int MASK = PAGE - 1;
 
   /** The period of every timer in this queue, in nanoseconds. */
   final long period;
-  private Timer[] timers = new Timer[MIN_CAPACITY];
-  private long[] deadlines = new long[MIN_CAPACITY];
-  private int[] generations = new int[MIN_CAPACITY];
+  /**
+   * The ring's slots in pages, so that a queue of a million timers is no humongous G1 object (one
+   * array of a million is rounded up to whole regions); a ring of at most {@value #PAGE} slots is
+   * one page of its own size, so that the queue of a period with a single timer stays small.
+   */
+  private Timer[][] timers = {new Timer[MIN_CAPACITY]};
+  private long[][] deadlines = {new long[MIN_CAPACITY]};
+  private int[][] generations = {new int[MIN_CAPACITY]};
+  /** Slots in the ring, a power of two. */
+  private int capacity = MIN_CAPACITY;
   private int head;
   private int size;
 
@@ -47,43 +58,47 @@ final class TimerQueue extends Scheduled {
 
   /** The first timer; the queue must not be empty. */
   Timer first() {
-    return timers[head];
+    return timers[head >>> SHIFT][head & MASK];
   }
 
   /** The first deadline; the queue must not be empty. */
   long firstDeadline() {
-    return deadlines[head];
+    return deadlines[head >>> SHIFT][head & MASK];
   }
 
   /** The generation of the first entry; the queue must not be empty. */
   int firstGeneration() {
-    return generations[head];
+    return generations[head >>> SHIFT][head & MASK];
   }
 
   /** Whether an entry due at {@code deadline} may be appended without breaking the order. */
   boolean accepts(long deadline) {
-    return size == 0 || deadline >= deadlines[(head + size - 1) & (timers.length - 1)];
+    if (size == 0) {
+      return true;
+    }
+    int last = slot(size - 1);
+    return deadline >= deadlines[last >>> SHIFT][last & MASK];
   }
 
   /** Appends an entry; {@link #accepts} must be true for its deadline. */
   void append(Timer timer, long deadline, int generation) {
-    if (size == timers.length) {
-      resize(size * 2);
+    if (size == capacity) {
+      resize(capacity * 2);
     }
-    int tail = (head + size) & (timers.length - 1);
-    timers[tail] = timer;
-    deadlines[tail] = deadline;
-    generations[tail] = generation;
+    int tail = slot(size);
+    timers[tail >>> SHIFT][tail & MASK] = timer;
+    deadlines[tail >>> SHIFT][tail & MASK] = deadline;
+    generations[tail >>> SHIFT][tail & MASK] = generation;
     size++;
   }
 
   /** Removes the first entry; the queue must not be empty. */
   void removeFirst() {
-    timers[head] = null;
-    head = (head + 1) & (timers.length - 1);
+    timers[head >>> SHIFT][head & MASK] = null;
+    head = (head + 1) & (capacity - 1);
     size--;
-    if (size < timers.length / 4 && timers.length > MIN_CAPACITY) {
-      resize(timers.length / 2);
+    if (size < capacity / 4 && capacity > MIN_CAPACITY) {
+      resize(capacity / 2);
     }
   }
 
@@ -94,7 +109,7 @@ final class TimerQueue extends Scheduled {
    */
   int removeStaleFirst() {
     int dropped = 0;
-    while (size > 0 && !timers[head].isCurrent(generations[head])) {
+    while (size > 0 && !first().isCurrent(firstGeneration())) {
       removeFirst();
       dropped++;
     }
@@ -103,73 +118,86 @@ final class TimerQueue extends Scheduled {
 
   /** Keeps only the current entries, in their order. */
   void removeStale() {
-    int mask = timers.length - 1;
     int kept = 0;
     for (int i = 0; i < size; i++) {
-      int from = (head + i) & mask;
-      if (timers[from].isCurrent(generations[from])) {
-        int to = (head + kept++) & mask;
-        timers[to] = timers[from];
-        deadlines[to] = deadlines[from];
-        generations[to] = generations[from];
+      int from = slot(i);
+      Timer timer = timers[from >>> SHIFT][from & MASK];
+      int generation = generations[from >>> SHIFT][from & MASK];
+      if (timer.isCurrent(generation)) {
+        int to = slot(kept++);
+        long deadline = deadlines[from >>> SHIFT][from & MASK];
+        timers[to >>> SHIFT][to & MASK] = timer;
+        deadlines[to >>> SHIFT][to & MASK] = deadline;
+        generations[to >>> SHIFT][to & MASK] = generation;
       }
     }
     for (int i = kept; i < size; i++) {
-      timers[(head + i) & mask] = null;
+      int at = slot(i);
+      timers[at >>> SHIFT][at & MASK] = null;
     }
     size = kept;
-    int capacity = timers.length;
-    while (capacity > MIN_CAPACITY && size < capacity / 4) {
-      capacity /= 2;
+    int shrunk = capacity;
+    while (shrunk > MIN_CAPACITY && size < shrunk / 4) {
+      shrunk /= 2;
     }
-    if (capacity != timers.length) {
-      resize(capacity);
+    if (shrunk != capacity) {
+      resize(shrunk);
     }
   }
 
-  /** Moves the entries to arrays of {@code capacity}, a power of two, starting at slot 0. */
-  private void resize(int capacity) {
-    Timer[] t = new Timer[capacity];
-    long[] d = new long[capacity];
-    int[] g = new int[capacity];
-    int mask = timers.length - 1;
+  /** The slot of the {@code i}-th entry from the front. */
+  private int slot(int i) {
+    return (head + i) & (capacity - 1);
+  }
+
+  /** Moves the entries, in order, into a ring of {@code newCapacity} slots starting at slot 0. */
+  private void resize(int newCapacity) {
+    int pages = Math.max(1, newCapacity >>> SHIFT);
+    int pageSize = Math.min(newCapacity, PAGE);
+    Timer[][] t = new Timer[pages][pageSize];
+    long[][] d = new long[pages][pageSize];
+    int[][] g = new int[pages][pageSize];
     for (int i = 0; i < size; i++) {
-      int from = (head + i) & mask;
-      t[i] = timers[from];
-      d[i] = deadlines[from];
-      g[i] = generations[from];
+      int from = slot(i);
+      t[i >>> SHIFT][i & MASK] = timers[from >>> SHIFT][from & MASK];
+      d[i >>> SHIFT][i & MASK] = deadlines[from >>> SHIFT][from & MASK];
+      g[i >>> SHIFT][i & MASK] = generations[from >>> SHIFT][from & MASK];
     }
     timers = t;
     deadlines = d;
     generations = g;
+    capacity = newCapacity;
     head = 0;
   }
 
   /** Passes every entry, first to last, to {@code action}; for checks. */
   void forEach(TimerService.EntryVisitor action) {
     for (int i = 0; i < size; i++) {
-      int at = (head + i) & (timers.length - 1);
-      action.visit(timers[at], deadlines[at], generations[at]);
+      int at = slot(i);
+      action.visit(timers[at >>> SHIFT][at & MASK], deadlines[at >>> SHIFT][at & MASK],
+          generations[at >>> SHIFT][at & MASK]);
     }
   }
 
-  /** Checks the order and that freed slots hold nothing; for tests. */
+  /** Checks the order, that freed slots hold nothing and that the ring is not oversized; for tests. */
   void checkInvariants() {
     long previous = Long.MIN_VALUE;
     for (int i = 0; i < size; i++) {
-      long deadline = deadlines[(head + i) & (timers.length - 1)];
+      int at = slot(i);
+      long deadline = deadlines[at >>> SHIFT][at & MASK];
       if (deadline < previous) {
         throw new IllegalStateException("queue of period " + period + " out of order at " + i);
       }
       previous = deadline;
     }
-    for (int i = size; i < timers.length; i++) {
-      if (timers[(head + i) & (timers.length - 1)] != null) {
+    for (int i = size; i < capacity; i++) {
+      int at = slot(i);
+      if (timers[at >>> SHIFT][at & MASK] != null) {
         throw new IllegalStateException("stale slot in the queue of period " + period);
       }
     }
-    if (timers.length > MIN_CAPACITY && size < timers.length / 4) {
-      throw new IllegalStateException(size + " entries in a queue of capacity " + timers.length);
+    if (capacity > MIN_CAPACITY && size < capacity / 4) {
+      throw new IllegalStateException(size + " entries in a queue of capacity " + capacity);
     }
   }
 

@@ -252,6 +252,51 @@ class TimerServiceTest {
   }
 
   /**
+   * Thousands of periodic timers of one period, more than a page of their queue's ring: each
+   * counts every period that passed from its own start, across growth of the ring, cancels of most
+   * of them (which shrink it) and expiries that wrap around it.
+   */
+  @Test
+  void manyPeriodicTimersOfOnePeriodAcrossQueuePagesKeepTheirPhase() {
+    int count = 3 * TimerQueue.PAGE + 5;
+    long period = 10_000;
+    List<CountingTimer> timers = new ArrayList<>();
+    long[] starts = new long[count];
+    long now = 0;
+    for (int i = 0; i < count; i++) {
+      CountingTimer timer = new CountingTimer(period);
+      service.schedule(timer, period); // into the period's queue
+      timers.add(timer);
+      starts[i] = now;
+      clock.advanceNanos(1);
+      now++;
+    }
+    service.checkInvariants();
+    boolean[] cancelled = new boolean[count];
+    for (int step = 0; step < 40; step++) {
+      long by = step % 3 == 0 ? 3 * period + 7 : period / 3;
+      clock.advanceNanos(by);
+      now += by;
+      service.expire();
+      if (step == 10) {
+        for (int i = 0; i < count; i++) {
+          if (i % 5 != 0) {
+            assertTrue(service.cancel(timers.get(i)));
+            cancelled[i] = true;
+          }
+        }
+      }
+      service.checkInvariants();
+      for (int i = 0; i < count; i++) {
+        if (!cancelled[i]) {
+          assertEquals((now - starts[i]) / period, timers.get(i).total, "timer " + i);
+        }
+      }
+    }
+    assertEquals((count + 4) / 5, service.size());
+  }
+
+  /**
    * A randomized run against a model: timers scheduled (periodic ones often at their period, which
    * puts them in their period's queue), cancelled, scheduled again and expired;
    * after every step each timer's total must equal the number of its deadlines that have passed,
