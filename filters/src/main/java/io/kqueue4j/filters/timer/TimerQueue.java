@@ -42,9 +42,19 @@ final class TimerQueue extends Scheduled {
   private int capacity = MIN_CAPACITY;
   private int head;
   private int size;
+  /** The pages of the first entry's slot and of the slot after the last, which expiries use. */
+  private Timer[] headTimers;
+  private long[] headDeadlines;
+  private int[] headGenerations;
+  private Timer[] tailTimers;
+  private long[] tailDeadlines;
+  private int[] tailGenerations;
+  /** The deadline of the last entry, when there is one. */
+  private long lastDeadline;
 
   TimerQueue(long period) {
     this.period = period;
+    cachePages();
   }
 
   /** The number of entries, stale ones included. */
@@ -58,26 +68,22 @@ final class TimerQueue extends Scheduled {
 
   /** The first timer; the queue must not be empty. */
   Timer first() {
-    return timers[head >>> SHIFT][head & MASK];
+    return headTimers[head & MASK];
   }
 
   /** The first deadline; the queue must not be empty. */
   long firstDeadline() {
-    return deadlines[head >>> SHIFT][head & MASK];
+    return headDeadlines[head & MASK];
   }
 
   /** The generation of the first entry; the queue must not be empty. */
   int firstGeneration() {
-    return generations[head >>> SHIFT][head & MASK];
+    return headGenerations[head & MASK];
   }
 
   /** Whether an entry due at {@code deadline} may be appended without breaking the order. */
   boolean accepts(long deadline) {
-    if (size == 0) {
-      return true;
-    }
-    int last = slot(size - 1);
-    return deadline >= deadlines[last >>> SHIFT][last & MASK];
+    return size == 0 || deadline >= lastDeadline;
   }
 
   /** Appends an entry; {@link #accepts} must be true for its deadline. */
@@ -86,19 +92,25 @@ final class TimerQueue extends Scheduled {
       resize(capacity * 2);
     }
     int tail = slot(size);
-    timers[tail >>> SHIFT][tail & MASK] = timer;
-    deadlines[tail >>> SHIFT][tail & MASK] = deadline;
-    generations[tail >>> SHIFT][tail & MASK] = generation;
+    tailTimers[tail & MASK] = timer;
+    tailDeadlines[tail & MASK] = deadline;
+    tailGenerations[tail & MASK] = generation;
+    lastDeadline = deadline;
     size++;
+    if (((tail + 1) & MASK) == 0 || tail + 1 == capacity) {
+      cachePages(); // the next slot is on another page, or the ring wraps
+    }
   }
 
   /** Removes the first entry; the queue must not be empty. */
   void removeFirst() {
-    timers[head >>> SHIFT][head & MASK] = null;
+    headTimers[head & MASK] = null;
     head = (head + 1) & (capacity - 1);
     size--;
     if (size < capacity / 4 && capacity > MIN_CAPACITY) {
       resize(capacity / 2);
+    } else if ((head & MASK) == 0) {
+      cachePages(); // the first slot moved to another page, or the ring wrapped
     }
   }
 
@@ -136,13 +148,31 @@ final class TimerQueue extends Scheduled {
       timers[at >>> SHIFT][at & MASK] = null;
     }
     size = kept;
+    if (size > 0) {
+      int last = slot(size - 1);
+      lastDeadline = deadlines[last >>> SHIFT][last & MASK];
+    }
     int shrunk = capacity;
     while (shrunk > MIN_CAPACITY && size < shrunk / 4) {
       shrunk /= 2;
     }
     if (shrunk != capacity) {
       resize(shrunk);
+    } else {
+      cachePages();
     }
+  }
+
+  /** Points the head and tail page fields at the pages of the first slot and the next free one. */
+  private void cachePages() {
+    int headPage = head >>> SHIFT;
+    headTimers = timers[headPage];
+    headDeadlines = deadlines[headPage];
+    headGenerations = generations[headPage];
+    int tailPage = slot(size) >>> SHIFT;
+    tailTimers = timers[tailPage];
+    tailDeadlines = deadlines[tailPage];
+    tailGenerations = generations[tailPage];
   }
 
   /** The slot of the {@code i}-th entry from the front. */
@@ -168,6 +198,7 @@ final class TimerQueue extends Scheduled {
     generations = g;
     capacity = newCapacity;
     head = 0;
+    cachePages();
   }
 
   /** Passes every entry, first to last, to {@code action}; for checks. */
@@ -179,7 +210,10 @@ final class TimerQueue extends Scheduled {
     }
   }
 
-  /** Checks the order, that freed slots hold nothing and that the ring is not oversized; for tests. */
+  /**
+   * Checks the order, that freed slots hold nothing, that the ring is not oversized and that the
+   * cached pages and last deadline are current; for tests.
+   */
   void checkInvariants() {
     long previous = Long.MIN_VALUE;
     for (int i = 0; i < size; i++) {
@@ -198,6 +232,10 @@ final class TimerQueue extends Scheduled {
     }
     if (capacity > MIN_CAPACITY && size < capacity / 4) {
       throw new IllegalStateException(size + " entries in a queue of capacity " + capacity);
+    }
+    if (headTimers != timers[head >>> SHIFT] || tailTimers != timers[slot(size) >>> SHIFT]
+        || size > 0 && lastDeadline != deadlines[slot(size - 1) >>> SHIFT][slot(size - 1) & MASK]) {
+      throw new IllegalStateException("stale page or last deadline in the queue of period " + period);
     }
   }
 
