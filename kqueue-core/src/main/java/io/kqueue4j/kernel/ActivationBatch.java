@@ -20,6 +20,9 @@ public final class ActivationBatch {
   private EmulatedKQueue held;
   private int run;
 
+  /** A batch with no run open. */
+  public ActivationBatch() {}
+
   /**
    * Makes the current run hold {@code kn}'s kqueue lock, starting a run for that kqueue when the
    * current one is for another or full, so that the caller may change state the kqueue's lock
