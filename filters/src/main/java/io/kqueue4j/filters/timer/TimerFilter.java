@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       ENOMEM}.
  * </ul>
  *
- * <p>Deliberate differences from FreeBSD: when the timer thread falls behind by several periods,
+ * <p>Deliberate differences from FreeBSD: when the timer service falls behind by several periods,
  * one expiry counts each elapsed period (FreeBSD's {@code filt_timerexpire} counts one fewer when
  * its callout is late by a whole period); a successful re-add clears an {@code EV_ERROR} left by a
  * failed one (FreeBSD leaves it set for good); timers of stopped processes are not held.
