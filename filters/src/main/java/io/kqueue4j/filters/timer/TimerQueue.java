@@ -57,11 +57,6 @@ final class TimerQueue extends Scheduled {
     cachePages();
   }
 
-  /** The number of entries, stale ones included. */
-  int size() {
-    return size;
-  }
-
   boolean isEmpty() {
     return size == 0;
   }

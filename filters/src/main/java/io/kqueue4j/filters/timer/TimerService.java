@@ -431,6 +431,15 @@ public final class TimerService {
      */
     @Override
     public void poll(long nanos) {
+      try {
+        fireOrWait(nanos);
+      } catch (RuntimeException | Error e) {
+        report(e);
+        LockSupport.parkNanos(ERROR_PAUSE_NANOS);
+      }
+    }
+
+    private void fireOrWait(long nanos) {
       lock.lock();
       try {
         long limit = nanos < 0 ? Long.MAX_VALUE : saturatedAdd(now(), nanos);
@@ -447,17 +456,8 @@ public final class TimerService {
           }
           sleepUntil(settleFirst() ? Math.min(heap.firstDeadline(), limit) : limit, now);
         }
-      } catch (RuntimeException | Error e) {
-        report(e);
-        if (lock.isHeldByCurrentThread()) {
-          lock.unlock();
-        }
-        LockSupport.parkNanos(ERROR_PAUSE_NANOS);
-        return;
       } finally {
-        if (lock.isHeldByCurrentThread()) {
-          lock.unlock();
-        }
+        lock.unlock();
       }
     }
 
