@@ -99,6 +99,20 @@ final class Io {
    * before the change may still be delivered after it.
    */
   static KEvent nextEof(KQueue kq, long ident, short filter) throws KQueueException {
+    return nextWhere(kq, ident, filter, true);
+  }
+
+  /** Waits up to 10 s for events until one for (ident, filter) arrives; returns it. */
+  static KEvent next(KQueue kq, long ident, short filter) throws KQueueException {
+    return nextWhere(kq, ident, filter, false);
+  }
+
+  /**
+   * Collects events for up to 10 s until one for (ident, filter), with {@code EV_EOF} when {@code
+   * eof}, arrives; fails naming the first 16 events it passed over.
+   */
+  private static KEvent nextWhere(KQueue kq, long ident, short filter, boolean eof)
+      throws KQueueException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     List<KEvent> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
@@ -106,7 +120,7 @@ final class Io {
       int n = kq.kevent(null, out, Duration.ofMillis(200));
       for (int i = 0; i < n; i++) {
         if (out[i].ident() == ident && out[i].filter() == filter
-            && (out[i].flags() & KEvent.EV_EOF) != 0) {
+            && (!eof || (out[i].flags() & KEvent.EV_EOF) != 0)) {
           return out[i];
         }
         if (seen.size() < 16) {
@@ -114,25 +128,7 @@ final class Io {
         }
       }
     }
-    throw new AssertionError("no EV_EOF for " + ident + "/" + KEvent.filterName(filter)
-        + " within 10 s; saw " + seen);
-  }
-
-  /** Waits up to 10 s for events until one for (ident, filter) arrives; returns it. */
-  static KEvent next(KQueue kq, long ident, short filter) throws KQueueException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<KEvent> seen = new ArrayList<>();
-    while (System.nanoTime() < deadline) {
-      KEvent[] out = new KEvent[16];
-      int n = kq.kevent(null, out, Duration.ofMillis(200));
-      for (int i = 0; i < n; i++) {
-        if (out[i].ident() == ident && out[i].filter() == filter) {
-          return out[i];
-        }
-        seen.add(out[i]);
-      }
-    }
-    throw new AssertionError("no event for " + ident + "/" + KEvent.filterName(filter)
-        + " within 10 s; saw " + seen);
+    throw new AssertionError("no " + (eof ? "EV_EOF" : "event") + " for " + ident + "/"
+        + KEvent.filterName(filter) + " within 10 s; saw " + seen);
   }
 }

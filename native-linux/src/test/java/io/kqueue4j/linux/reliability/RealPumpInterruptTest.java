@@ -183,17 +183,29 @@ class RealPumpInterruptTest {
     assertEquals(only.watched().ident(), next.out[0].ident());
   }
 
-  @ParameterizedTest
-  @EnumSource(Pump.class)
-  void interrupting_the_leader_hands_the_lead_to_the_follower_which_still_waits(Pump pump)
-      throws Exception {
-    pump.assumeActive();
+  /** Two kqueues of one pump, a thread in kevent on each: the first leads, the second follows. */
+  record LeaderAndFollower(Watching first, Watching second, Waiter leader, Waiter follower) {}
+
+  private LeaderAndFollower leaderAndFollower(Pump pump) throws Exception {
     Watching first = watching(pump);
     Watching second = watching(pump);
     Waiter leader = new Waiter(first.kq(), "leader");
     leader.awaitRole(pump, Role.LEADER);
     Waiter follower = new Waiter(second.kq(), "follower");
     follower.awaitRole(pump, Role.FOLLOWER);
+    return new LeaderAndFollower(first, second, leader, follower);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Pump.class)
+  void interrupting_the_leader_hands_the_lead_to_the_follower_which_still_waits(Pump pump)
+      throws Exception {
+    pump.assumeActive();
+    LeaderAndFollower both = leaderAndFollower(pump);
+    Watching first = both.first();
+    Watching second = both.second();
+    Waiter leader = both.leader();
+    Waiter follower = both.follower();
     leader.thread.interrupt();
     leader.assertReturned(0, true);
     follower.awaitRole(pump, Role.LEADER); // the most recent follower is offered the lead
@@ -208,12 +220,11 @@ class RealPumpInterruptTest {
   void interrupting_a_follower_returns_zero_and_leaves_the_leader_polling(Pump pump)
       throws Exception {
     pump.assumeActive();
-    Watching first = watching(pump);
-    Watching second = watching(pump);
-    Waiter leader = new Waiter(first.kq(), "leader");
-    leader.awaitRole(pump, Role.LEADER);
-    Waiter follower = new Waiter(second.kq(), "follower");
-    follower.awaitRole(pump, Role.FOLLOWER);
+    LeaderAndFollower both = leaderAndFollower(pump);
+    Watching first = both.first();
+    Watching second = both.second();
+    Waiter leader = both.leader();
+    Waiter follower = both.follower();
     follower.thread.interrupt();
     follower.assertReturned(0, true);
     leader.awaitRole(pump, Role.LEADER); // still in kevent, still polling
