@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.locks.LockSupport;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
@@ -167,22 +168,29 @@ public final class FakeKernel implements KernelCalls {
 
   private int blocking(KQueue q, KEvent[] in, KEvent[] out, Duration wait)
       throws KQueueException {
-    Future<Integer> call = blockers.submit(() -> q.kevent(in, in.length, out, out.length, wait));
-    try {
-      while (true) {
-        if (Thread.currentThread().isInterrupted()) {
-          // a system call neither sees nor clears Java's interrupt status: keep it set, and since
-          // no Java wait blocks while it is set, yield until the kernel answers
-          while (!call.isDone()) {
-            Thread.yield();
+    Thread caller = Thread.currentThread();
+    FutureTask<Integer> call =
+        new FutureTask<>(() -> q.kevent(in, in.length, out, out.length, wait)) {
+          @Override
+          protected void done() {
+            LockSupport.unpark(caller);
           }
-        }
-        try {
-          return call.get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        };
+    blockers.execute(call);
+    // A system call neither sees nor clears Java's interrupt status, not even for a moment: the
+    // binding reads other waiters' status while they are in the kernel. So no wait that consumes
+    // it (Future.get would): park, which returns at once while the status is set, hence the yield.
+    while (!call.isDone()) {
+      if (caller.isInterrupted()) {
+        Thread.yield();
+      } else {
+        LockSupport.park(this);
       }
+    }
+    try {
+      return call.get(); // done: returns without waiting or reading the status
+    } catch (InterruptedException e) {
+      throw new AssertionError("a completed call does not wait", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof KQueueException) {
         throw (KQueueException) e.getCause();
