@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -58,7 +59,11 @@ import java.util.concurrent.TimeUnit;
  *       time of the latest expiration it accounts for ({@code start + k * period}, k the number
  *       reported so far). A timer's start is read before the call that schedules it (after a first
  *       call that loads and starts everything), so lateness is overstated by up to the time of that
- *       call. Percentiles from a histogram of 10 µs buckets.
+ *       call; a call that takes over 200 µs (a garbage collection or a compilation paused it) is
+ *       made again, which restarts its timers, so that no timer carries a pause in every lateness
+ *       it reports. Percentiles from a histogram of 10 µs buckets;
+ *   <li>printed beside them, how unevenly the timers' first deadlines fill the period (the densest
+ *       slice over the mean), which sets the load the collector must keep up with at its peak.
  * </ul>
  *
  * <p>Usage: {@code TimerLoad [--timers 100000] [--period-ms 10] [--seconds 10] [--warmup 2]};
@@ -73,6 +78,8 @@ public final class TimerLoad {
   private static final int BUCKETS = 100_000; // 1 s; later deliveries go to the last bucket
   private static final int CHANGES = 64;
   private static final int GRACE_PERIODS = 5;
+  /** The most a timer's start may precede its scheduling: see {@link #slowStart}. */
+  private static final long START_BOUND_NANOS = 200_000;
 
   private final int timers;
   private final long period;
@@ -82,6 +89,8 @@ public final class TimerLoad {
   private final long[] reported;
   private final long[] histogram = new long[BUCKETS];
   private long deliveries;
+  /** Schedulings repeated because they took too long; see {@link #slowStart}. */
+  private int restarts;
   /** Set when the window starts: deliveries of the warm-up are counted but not measured. */
   private volatile boolean measuring;
   /** Each timer's expirations reported before the window, read as the window starts. */
@@ -193,9 +202,12 @@ public final class TimerLoad {
         for (int t = i; t < end; t++) {
           changes.add(t, EVFILT_TIMER, EV_ADD, NOTE_USECONDS, periodMicros, null);
         }
-        long now = System.nanoTime();
-        Arrays.fill(start, i, end, now);
-        kq.kevent(changes, null, 0);
+        long before;
+        do { // EV_ADD of a timer that exists restarts it
+          before = System.nanoTime();
+          kq.kevent(changes, null, 0);
+        } while (slowStart(before));
+        Arrays.fill(start, i, end, before);
       }
       KEventBuffer events = new KEventBuffer(4096);
       long timeout = TimeUnit.MILLISECONDS.toNanos(1);
@@ -231,9 +243,16 @@ public final class TimerLoad {
       executor.schedule(() -> { }, 0, TimeUnit.NANOSECONDS).get(); // the pool's thread runs
       for (int i = 0; i < timers; i++) {
         int timer = i;
-        start[i] = System.nanoTime();
-        executor.scheduleAtFixedRate(() -> account(timer, 1, System.nanoTime()), period, period,
-            TimeUnit.NANOSECONDS);
+        while (true) {
+          long before = System.nanoTime();
+          ScheduledFuture<?> task = executor.scheduleAtFixedRate(
+              () -> account(timer, 1, System.nanoTime()), period, period, TimeUnit.NANOSECONDS);
+          if (!slowStart(before)) {
+            start[i] = before;
+            break;
+          }
+          task.cancel(false);
+        }
       }
       Thread.sleep(TimeUnit.NANOSECONDS.toMillis(warmup));
       Window w = new Window();
@@ -249,6 +268,20 @@ public final class TimerLoad {
   }
 
   // ---------------------------------------------------------------- figures
+
+  /**
+   * Whether the call that scheduled timers and began at {@code before} took longer than {@link
+   * #START_BOUND_NANOS}, so that their starts, read before it, are too uncertain: a garbage
+   * collection or a compilation inside it would add its pause to every lateness of those timers.
+   * The caller schedules them again (counted in {@link #restarts}).
+   */
+  private boolean slowStart(long before) {
+    boolean slow = System.nanoTime() - before > START_BOUND_NANOS;
+    if (slow) {
+      restarts++;
+    }
+    return slow;
+  }
 
   /** {@code count} more expirations of {@code timer} reported at {@code now}; one thread only. */
   private void account(int timer, long count, long now) {
@@ -324,6 +357,10 @@ public final class TimerLoad {
             + " %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max >= %.0f µs%n", side, cpuMs, seconds,
         100 * cpuMs / 1e3 / seconds, due, accounted, unaccounted, deliveries, p50,
         percentile(90) / 1e3, p99, percentile(99.9) / 1e3, percentile(100) / 1e3);
+    System.out.printf(Locale.ROOT, "%-6s   timers scheduled over %.0f ms (%d calls repeated for"
+            + " taking over %d µs); the densest 0.1 ms of the period holds %.2fx the mean of its"
+            + " timers, the densest 1 ms %.2fx%n", side, (start[timers - 1] - start[0]) / 1e6,
+        restarts, START_BOUND_NANOS / 1000, phasePeak(100), phasePeak(10));
     w.threadCpu.entrySet().stream()
         .filter(e -> e.getValue() > w.cpu / 50)
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
@@ -335,6 +372,20 @@ public final class TimerLoad {
     System.out.printf(Locale.ROOT, "FIGURE p50 %.4f%n", p50);
     System.out.printf(Locale.ROOT, "FIGURE p99 %.4f%n", p99);
     System.out.printf(Locale.ROOT, "FIGURE unaccounted %.4f%n", unaccounted);
+  }
+
+  /**
+   * How unevenly the timers' phases fill the period: the most timers whose first deadline falls in
+   * one of {@code slices} equal slices of the period, over the mean per slice. Timers scheduled in
+   * a burst (JIT compilation and garbage collection pause the scheduling loop) crowd some slices,
+   * and a collector has to keep up with the crowded ones, not with the mean.
+   */
+  private double phasePeak(int slices) {
+    int[] counts = new int[slices];
+    for (int t = 0; t < timers; t++) {
+      counts[(int) (Math.floorMod(start[t], period) * slices / period)]++;
+    }
+    return Arrays.stream(counts).max().orElse(0) * (double) slices / timers;
   }
 
   /** The lateness in nanoseconds at {@code percent}, to the upper edge of its bucket. */
