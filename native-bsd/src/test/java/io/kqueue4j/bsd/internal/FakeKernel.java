@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,8 @@ public final class FakeKernel implements KernelCalls {
     t.setDaemon(true);
     return t;
   });
+  /** The threads waiting in a call that may block, as they would wait in the system call. */
+  private final Set<Thread> blocked = ConcurrentHashMap.newKeySet();
   private volatile boolean userFilter = true;
   private volatile int failKqueueWith;
 
@@ -69,6 +72,11 @@ public final class FakeKernel implements KernelCalls {
   /** Every change decoded, as the OS saw it: ident, filter, flags, fflags, data, udata. */
   List<long[]> changeLog() {
     return changeLog;
+  }
+
+  /** Whether {@code thread} is in a call that may block (waiting for the kernel's answer). */
+  boolean isBlocked(Thread thread) {
+    return blocked.contains(thread);
   }
 
   public int openQueues() {
@@ -176,16 +184,21 @@ public final class FakeKernel implements KernelCalls {
             LockSupport.unpark(caller);
           }
         };
+    blocked.add(caller);
     blockers.execute(call);
     // A system call neither sees nor clears Java's interrupt status, not even for a moment: the
     // binding reads other waiters' status while they are in the kernel. So no wait that consumes
     // it (Future.get would): park, which returns at once while the status is set, hence the yield.
-    while (!call.isDone()) {
-      if (caller.isInterrupted()) {
-        Thread.yield();
-      } else {
-        LockSupport.park(this);
+    try {
+      while (!call.isDone()) {
+        if (caller.isInterrupted()) {
+          Thread.yield();
+        } else {
+          LockSupport.park(this);
+        }
       }
+    } finally {
+      blocked.remove(caller);
     }
     try {
       return call.get(); // done: returns without waiting or reading the status

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,44 @@ class NativeKQueueTest {
     assertEquals("0 interrupted=true", result.get(10, TimeUnit.SECONDS));
     add(kq, 1, EVFILT_USER, EV_ADD | EV_CLEAR, NOTE_TRIGGER, null);
     assertEquals(1, poll(kq).length, "the wake-up knote's event is never returned");
+    kq.close();
+  }
+
+  /**
+   * The binding tells an interrupted waiter from the others by its status while it is in the
+   * kernel, and a real {@code kevent(2)} never clears that status. Neither may the fake: it once
+   * did for an instant (a {@code Future.get} consumed the interrupt before the status was set
+   * again), and another waiter that looked then reset the wake-up knote, leaving the interrupted
+   * one asleep.
+   */
+  @ParameterizedTest
+  @EnumSource(FakeAbi.class)
+  void a_waiter_stays_interrupted_while_it_waits_in_the_kernel(FakeAbi abi) throws Exception {
+    FakeKernel kernel = kernel(abi);
+    NativeKQueue kq = open(kernel, abi);
+    for (int round = 0; round < 5; round++) { // the window was an instant: look several times
+      AtomicBoolean returned = new AtomicBoolean();
+      Thread waiter = new Thread(() -> {
+        try {
+          kq.kevent(null, new KEvent[1], Duration.ofSeconds(30));
+        } catch (KQueueException e) {
+          throw new IllegalStateException(e);
+        } finally {
+          returned.set(true);
+        }
+      });
+      waiter.start();
+      Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(10)).until(() -> kernel.isBlocked(waiter));
+      waiter.interrupt();
+      while (!returned.get()) {
+        // in this order: a waiter that leaves the kernel between the reads is not in it any more
+        boolean interrupted = waiter.isInterrupted();
+        assertTrue(interrupted || !kernel.isBlocked(waiter),
+            "the waiter's interrupt status was clear while it waited in the kernel");
+      }
+      waiter.join(10_000);
+    }
     kq.close();
   }
 
