@@ -553,6 +553,7 @@ public final class EmulatedKQueue implements KQueue {
       queue.remove(kn);
       readinessMayChange();
     }
+    queue.forget(kn);
     kn.status = (kn.status & ~(QUEUED | ACTIVE | INFLUX | SCAN)) | DROPPED | DETACHED;
   }
 

@@ -44,6 +44,8 @@ public final class KNote {
   KNote link;
   /** The knote's slot in the active queue's ring, -1 when it is not in the queue. */
   int queueSlot = -1;
+  /** The knote's id in the active queue's table of knotes, from its first activation; 0 before. */
+  int queueId;
   /**
    * The knote's place on a source's list ({@code kn_selnext}), from the first {@link KNoteList#add}
    * on; null for the knotes of sources without lists (user events, timers), which so stay smaller.

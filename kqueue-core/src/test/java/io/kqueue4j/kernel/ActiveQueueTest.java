@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ring behind {@code kq_head}: random inserts at the tail, removals from the head and from the
- * middle, and markers, against a list; the order, the count without markers and each knote's
- * membership must match after every step, across growth and compaction of the ring.
+ * middle, markers, and knotes dropped and replaced by new ones (which take over the dropped ones'
+ * ids), against a list; the order, the count without markers and each knote's membership must
+ * match after every step, across growth and compaction of the ring.
  */
 class ActiveQueueTest {
 
@@ -36,7 +37,13 @@ class ActiveQueueTest {
       }
       free.add(kn);
     }
+    long nextIdent = free.size();
     for (int step = 0; step < 20_000; step++) {
+      if (random.nextInt(20) == 0 && !free.isEmpty()) {
+        KNote dropped = free.poll(); // in no slot, as a knote is when it is dropped
+        queue.forget(dropped);
+        free.add(new KNote(null, nextIdent++, (short) -20, null, false));
+      }
       int op = random.nextInt(10);
       // phases that fill the ring, then drain it, so that it grows and compacts
       boolean filling = (step / 2000) % 2 == 0;
