@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.testing.CallThread;
 import io.kqueue4j.testing.FilterSlot;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,17 +112,11 @@ class ActivationBatchTest {
   @Test
   void a_sleeper_of_the_kqueue_is_woken_when_the_run_ends() throws Exception {
     List<KNote> knotes = register(first, 1, 2);
-    CompletableFuture<Integer> returned = new CompletableFuture<>();
-    Thread sleeper = new Thread(() -> {
-      try {
-        returned.complete(first.kevent(null, new KEvent[4], Duration.ofSeconds(30)));
-      } catch (Throwable e) {
-        returned.completeExceptionally(e);
-      }
-    }, "sleeper");
-    sleeper.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> sleeper.getState()
-        == Thread.State.TIMED_WAITING && Arrays.stream(sleeper.getStackTrace()).anyMatch(
+    Thread[] sleeper = new Thread[1];
+    CompletableFuture<Object> returned = CallThread.start("sleeper", sleeper, new AtomicBoolean(),
+        () -> first.kevent(null, new KEvent[4], Duration.ofSeconds(30)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sleeper[0].getState()
+        == Thread.State.TIMED_WAITING && Arrays.stream(sleeper[0].getStackTrace()).anyMatch(
             f -> f.getMethodName().equals("sleep") && f.getClassName().endsWith("EmulatedKQueue")));
     filter.fire(knotes.get(0), batch);
     batch.flush();

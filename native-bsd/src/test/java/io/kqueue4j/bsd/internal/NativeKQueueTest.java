@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kqueue4j.Errno;
 import io.kqueue4j.KEvent;
 import io.kqueue4j.KQueueException;
+import io.kqueue4j.testing.CallThread;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,27 +197,19 @@ class NativeKQueueTest {
     FakeKernel kernel = kernel(abi);
     NativeKQueue kq = open(kernel, abi);
     for (int round = 0; round < 5; round++) { // the window was an instant: look several times
-      AtomicBoolean returned = new AtomicBoolean();
-      Thread waiter = new Thread(() -> {
-        try {
-          kq.kevent(null, new KEvent[1], Duration.ofSeconds(30));
-        } catch (KQueueException e) {
-          throw new IllegalStateException(e);
-        } finally {
-          returned.set(true);
-        }
-      });
-      waiter.start();
+      Thread[] waiter = new Thread[1];
+      CompletableFuture<Object> returned = CallThread.start("waiter", waiter, new AtomicBoolean(),
+          () -> kq.kevent(null, new KEvent[1], Duration.ofSeconds(30)));
       Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-          .atMost(Duration.ofSeconds(10)).until(() -> kernel.isBlocked(waiter));
-      waiter.interrupt();
-      while (!returned.get()) {
+          .atMost(Duration.ofSeconds(10)).until(() -> kernel.isBlocked(waiter[0]));
+      waiter[0].interrupt();
+      while (!returned.isDone()) {
         // in this order: a waiter that leaves the kernel between the reads is not in it any more
-        boolean interrupted = waiter.isInterrupted();
-        assertTrue(interrupted || !kernel.isBlocked(waiter),
+        boolean interrupted = waiter[0].isInterrupted();
+        assertTrue(interrupted || !kernel.isBlocked(waiter[0]),
             "the waiter's interrupt status was clear while it waited in the kernel");
       }
-      waiter.join(10_000);
+      assertEquals(0, returned.get(10, TimeUnit.SECONDS), "an interrupted waiter returns 0");
     }
     kq.close();
   }

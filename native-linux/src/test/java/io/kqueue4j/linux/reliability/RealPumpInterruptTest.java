@@ -202,17 +202,13 @@ class RealPumpInterruptTest {
       throws Exception {
     pump.assumeActive();
     LeaderAndFollower both = leaderAndFollower(pump);
-    Watching first = both.first();
-    Watching second = both.second();
-    Waiter leader = both.leader();
-    Waiter follower = both.follower();
-    leader.thread.interrupt();
-    leader.assertReturned(0, true);
-    follower.awaitRole(pump, Role.LEADER); // the most recent follower is offered the lead
-    second.watched().fire().run();
-    follower.assertReturned(1, false);
-    assertEquals(second.watched().ident(), follower.out[0].ident());
-    first.assertDelivers();
+    both.leader().thread.interrupt();
+    both.leader().assertReturned(0, true);
+    both.follower().awaitRole(pump, Role.LEADER); // the most recent follower is offered the lead
+    both.second().watched().fire().run();
+    both.follower().assertReturned(1, false);
+    assertEquals(both.second().watched().ident(), both.follower().out[0].ident());
+    both.first().assertDelivers();
   }
 
   @ParameterizedTest
@@ -221,16 +217,12 @@ class RealPumpInterruptTest {
       throws Exception {
     pump.assumeActive();
     LeaderAndFollower both = leaderAndFollower(pump);
-    Watching first = both.first();
-    Watching second = both.second();
-    Waiter leader = both.leader();
-    Waiter follower = both.follower();
-    follower.thread.interrupt();
-    follower.assertReturned(0, true);
-    leader.awaitRole(pump, Role.LEADER); // still in kevent, still polling
-    first.watched().fire().run();
-    leader.assertReturned(1, false);
-    assertEquals(first.watched().ident(), leader.out[0].ident());
-    second.assertDelivers();
+    both.follower().thread.interrupt();
+    both.follower().assertReturned(0, true);
+    both.leader().awaitRole(pump, Role.LEADER); // still in kevent, still polling
+    both.first().watched().fire().run();
+    both.leader().assertReturned(1, false);
+    assertEquals(both.first().watched().ident(), both.leader().out[0].ident());
+    both.second().assertDelivers();
   }
 }
