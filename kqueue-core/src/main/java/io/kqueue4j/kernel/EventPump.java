@@ -16,9 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * When no {@code kevent} caller leads, the pump's own thread does, so that events keep reaching
  * knotes (and through them watching kqueues and readiness descriptors) while no thread waits. That
  * thread steps back, without a wake-up per event, while callers come and go: after a caller stops
- * leading it waits {@link #GRACE_NANOS} for the next caller before it polls itself (so it is woken
- * at most once per grace period while callers keep leading), and when a caller starts waiting while
- * the pump's thread polls, the thread is woken and hands the lead over.
+ * leading it waits {@link #GRACE_NANOS} for the next caller before it polls itself, and when a
+ * caller starts waiting while the pump's thread polls, the thread is woken and hands the lead over.
+ *
+ * <p>While callers keep taking the lead and giving it up, the pump's thread wakes once per grace
+ * period to see whether they stopped, and no caller wakes it; only when one lead has lasted a whole
+ * grace period does it sleep until that lead ends, and then the caller that ends it wakes it. (A
+ * caller that woke it at every release, as a collecting loop does thousands of times a second,
+ * cost the thread two wake-ups per grace period and the caller a system call each time.)
  *
  * <p>Thread-safe. The pump's thread is a daemon started by the constructor.
  */
@@ -67,7 +72,9 @@ public final class EventPump {
   private final AtomicReference<Thread> leader = new AtomicReference<>();
   /** The kqueue whose caller last waited while another thread led: it is offered the lead. */
   private final AtomicReference<EmulatedKQueue> follower = new AtomicReference<>();
+  /** Set while the pump's thread sleeps until a caller's {@link #release} wakes it. */
   private volatile boolean threadIdle;
+  /** When the last lead's grace ends; written by every {@link #release}, which it also marks. */
   private volatile long graceEnds;
   private volatile boolean inGrace;
 
@@ -169,11 +176,7 @@ public final class EventPump {
   private void serve() {
     while (true) {
       if (leader.get() != null) {
-        threadIdle = true;
-        if (leader.get() != null) {
-          LockSupport.park(this);
-        }
-        threadIdle = false;
+        awaitRelease();
         continue;
       }
       if (inGrace) {
@@ -201,5 +204,24 @@ public final class EventPump {
         promoteFollower();
       }
     }
+  }
+
+  /**
+   * While a caller leads: sleeps one grace period, and if no lead ended in it, sleeps until the
+   * caller's {@link #release} wakes it. Checking {@link #graceEnds} after setting {@link
+   * #threadIdle} (both volatile), against a release that writes it before it reads the flag, makes
+   * sure that a release either sees the flag or is seen here.
+   */
+  private void awaitRelease() {
+    long lastRelease = graceEnds;
+    LockSupport.parkNanos(this, GRACE_NANOS);
+    if (leader.get() == null || graceEnds != lastRelease) {
+      return; // callers come and go: look again in a grace period
+    }
+    threadIdle = true;
+    if (leader.get() != null && graceEnds == lastRelease) {
+      LockSupport.park(this);
+    }
+    threadIdle = false;
   }
 }

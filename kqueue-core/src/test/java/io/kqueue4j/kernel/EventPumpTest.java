@@ -215,6 +215,15 @@ class EventPumpTest {
   }
 
   @Test
+  void aLeadLongerThanAGracePeriodGivesTheSourceBackToThePumpsThreadWhenItEnds() throws Exception {
+    // the caller leads for 50 grace periods: the pump's thread sleeps until the caller releases
+    assertEquals(0, kq.kevent(null, 0, new KEvent[1], 1, Duration.ofMillis(50)));
+    awaitPollerNamed("test-pump");
+    source.fire();
+    await().atMost(WAIT).until(() -> kq.pendingCount() == 1);
+  }
+
+  @Test
   void anInterruptEndsTheWaitOfTheThreadPollingTheSource() throws Exception {
     Thread[] caller = new Thread[1];
     CompletableFuture<Boolean> keptStatus = CompletableFuture.supplyAsync(() -> {
