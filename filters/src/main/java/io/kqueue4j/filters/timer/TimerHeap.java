@@ -46,6 +46,18 @@ final class TimerHeap {
     return deadlines[0][0];
   }
 
+  /**
+   * The earliest deadline but the first entry's (a stale entry's included), {@link Long#MAX_VALUE}
+   * when the heap holds one entry; the heap must not be empty.
+   */
+  long secondDeadline() {
+    long second = Long.MAX_VALUE;
+    for (int child = 1; child <= 4 && child < size; child++) { // the first entry's children
+      second = Math.min(second, deadlineAt(child));
+    }
+    return second;
+  }
+
   /** The generation of the first entry; the heap must not be empty. */
   int firstGeneration() {
     return generations[0][0];

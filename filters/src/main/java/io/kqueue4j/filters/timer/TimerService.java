@@ -278,47 +278,70 @@ public final class TimerService {
       if (deadline > now) {
         break;
       }
-      Scheduled first = heap.first();
-      Timer timer;
-      int generation;
-      TimerQueue queue = null;
-      if (first instanceof TimerQueue q) {
-        queue = q;
-        timer = q.first();
-        generation = q.firstGeneration();
-        q.removeFirst();
+      if (heap.first() instanceof TimerQueue queue) {
+        fired += fireQueue(queue, Math.min(now, heap.secondDeadline()), now, max - fired);
       } else {
-        timer = (Timer) first;
-        generation = heap.firstGeneration();
+        Timer timer = (Timer) heap.first();
+        int generation = heap.firstGeneration();
         heap.removeFirst();
-      }
-      long period = timer.period();
-      long count = period > 0 ? (now - deadline) / period + 1 : 1;
-      long next = period > 0 ? saturatedAdd(deadline, saturatedMultiply(count, period)) : 0;
-      boolean requeued = false;
-      if (queue != null) {
-        // back to its queue before the queue's entry moves, so that a queue of one timer stays
-        requeued = period == queue.period && queue.accepts(next);
-        if (requeued) {
-          queue.append(timer, next, generation);
-        }
-        settleQueue(queue);
-      }
-      if (period == 0) {
-        timer.scheduled = false;
-        timer.generation++;
-        live--;
-      } else if (!requeued) {
-        arm(timer, next, generation, period);
-      }
-      fired++;
-      try {
-        timer.expired(count, activations);
-      } catch (RuntimeException | Error e) {
-        report(e); // and go on: the other timers must keep firing
+        expire(timer, generation, deadline, now, null);
+        fired++;
       }
     }
     return fired;
+  }
+
+  /**
+   * Fires {@code queue}'s current timers due by {@code limit}, at most {@code max} and at least
+   * one, then moves the queue's entry, the heap's first, once: no other entry of the heap is due
+   * before {@code limit}, so they fire in deadline order without the heap's work per expiry.
+   */
+  private int fireQueue(TimerQueue queue, long limit, long now, int max) {
+    int fired = 0;
+    do {
+      Timer timer = queue.first();
+      int generation = queue.firstGeneration();
+      if (timer.isCurrent(generation)) {
+        expire(timer, generation, queue.firstDeadline(), now, queue);
+        fired++;
+      } else {
+        queue.removeFirst();
+        stale--;
+      }
+    } while (fired < max && !queue.isEmpty() && queue.firstDeadline() <= limit);
+    settleQueue(queue);
+    return fired;
+  }
+
+  /**
+   * Expires {@code timer}, due at {@code deadline}, whose entry is the first of {@code queue}, or
+   * was the heap's first and is removed ({@code queue} null), and re-arms it when it is periodic.
+   */
+  private void expire(Timer timer, int generation, long deadline, long now, TimerQueue queue) {
+    long period = timer.period();
+    long count = period > 0 ? (now - deadline) / period + 1 : 1;
+    long next = period > 0 ? saturatedAdd(deadline, saturatedMultiply(count, period)) : 0;
+    boolean requeued = false;
+    if (queue != null) {
+      // a queue of one timer accepts any later deadline: it stays, and its entry with it
+      requeued = period == queue.period && queue.accepts(next);
+      queue.removeFirst();
+      if (requeued) {
+        queue.append(timer, next, generation);
+      }
+    }
+    if (period == 0) {
+      timer.scheduled = false;
+      timer.generation++;
+      live--;
+    } else if (!requeued) {
+      arm(timer, next, generation, period);
+    }
+    try {
+      timer.expired(count, activations);
+    } catch (RuntimeException | Error e) {
+      report(e); // and go on: the other timers must keep firing
+    }
   }
 
   /**

@@ -252,6 +252,59 @@ class TimerServiceTest {
   }
 
   /**
+   * Periodic timers of three periods (three queues) and one-time timers (the heap) with
+   * interleaved deadlines, all due in one expiry: they fire in the order of their deadlines, a
+   * queue's timers interleaved with the others', and each periodic one counts every period.
+   */
+  @Test
+  void timersOfSeveralQueuesAndTheHeapDueTogetherFireInDeadlineOrder() {
+    List<Long> order = new ArrayList<>(); // the deadline of each expiry, in firing order
+    List<long[]> periodic = new ArrayList<>(); // {start, period, total}
+    long[] periods = {7_000_000, 11_000_000, 13_000_000};
+    Random random = new Random(7);
+    for (int i = 0; i < 60; i++) {
+      clock.advanceNanos(1_000_000 + random.nextInt(1000)); // no expiry yet
+      long start = service.now();
+      long[] state = {start, periods[i % 3], 0};
+      periodic.add(state);
+      service.schedule(new TimerService.Timer() {
+        @Override
+        long period() {
+          return state[1];
+        }
+
+        @Override
+        void expired(long n, ActivationBatch activations) {
+          order.add(state[0] + state[1] * (state[2] + 1)); // its first deadline not yet reported
+          state[2] += n;
+        }
+      }, state[1]);
+      long delay = random.nextInt(80_000_000);
+      long deadline = start + delay;
+      service.schedule(new TimerService.Timer() {
+        @Override
+        long period() {
+          return 0;
+        }
+
+        @Override
+        void expired(long n, ActivationBatch activations) {
+          order.add(deadline);
+        }
+      }, delay);
+    }
+    clock.advanceNanos(200_000_000);
+    service.expire();
+    service.checkInvariants();
+    assertEquals(120, order.size());
+    for (int i = 1; i < order.size(); i++) {
+      assertTrue(order.get(i - 1) <= order.get(i), "expired out of deadline order at " + i);
+    }
+    long now = service.now();
+    periodic.forEach(t -> assertEquals((now - t[0]) / t[1], t[2], "periods counted"));
+  }
+
+  /**
    * Thousands of periodic timers of one period, more than a page of their queue's ring: each
    * counts every period that passed from its own start, across growth of the ring, cancels of most
    * of them (which shrink it) and expiries that wrap around it.
