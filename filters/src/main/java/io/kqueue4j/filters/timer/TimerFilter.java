@@ -358,6 +358,12 @@ public final class TimerFilter implements FilterOps {
       return once ? 0 : toNanos(kn.sdata(), kn.sfflags() & UNITS);
     }
 
+    /** Without reading the knote, which the expiry would otherwise load for the period alone. */
+    @Override
+    long periodInQueue(long queued) {
+      return once ? 0 : queued;
+    }
+
     /**
      * {@code filt_timerexpire}: {@code kn_data += count}, then activate. Called with the service's
      * lock held, so never after {@link TimerService#cancel} returned.

@@ -318,9 +318,18 @@ public final class TimerService {
    * was the heap's first and is removed ({@code queue} null), and re-arms it when it is periodic.
    */
   private void expire(Timer timer, int generation, long deadline, long now, TimerQueue queue) {
-    long period = timer.period();
-    long count = period > 0 ? (now - deadline) / period + 1 : 1;
-    long next = period > 0 ? saturatedAdd(deadline, saturatedMultiply(count, period)) : 0;
+    long period = queue != null ? timer.periodInQueue(queue.period) : timer.period();
+    long count = 1;
+    long next = 0;
+    if (period > 0) {
+      long late = now - deadline;
+      if (late < period) {
+        next = saturatedAdd(deadline, period); // the usual case, without a division
+      } else {
+        count = late / period + 1;
+        next = saturatedAdd(deadline, saturatedMultiply(count, period));
+      }
+    }
     boolean requeued = false;
     if (queue != null) {
       // a queue of one timer accepts any later deadline: it stays, and its entry with it
@@ -601,6 +610,16 @@ public final class TimerService {
      * Called with the service's lock held; changes while the timer is scheduled are made under it.
      */
     abstract long period();
+
+    /**
+     * {@link #period()} for a timer whose current entry is in the queue of period {@code queued}:
+     * the filter changes a timer's period only while it is cancelled, so it is still {@code
+     * queued}, unless the timer was made to fire once since. A subclass that knows this cheaper
+     * than {@link #period()} (which may read a knote) overrides it. With the service's lock held.
+     */
+    long periodInQueue(long queued) {
+      return period();
+    }
 
     /**
      * Called with the service's lock held when the timer expires; {@code count} is the number of

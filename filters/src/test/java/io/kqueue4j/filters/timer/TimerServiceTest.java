@@ -93,6 +93,19 @@ class TimerServiceTest {
   }
 
   @Test
+  void anExpiryLateByExactlyOnePeriodCountsTwo() {
+    long period = TimeUnit.MILLISECONDS.toNanos(10);
+    CountingTimer timer = new CountingTimer(period);
+    service.schedule(timer, period);
+    advanceMillis(19);
+    assertEquals(1, timer.total); // t=10
+    advanceMillis(11); // now 30: late by exactly one period for t=20
+    assertEquals(2, timer.calls);
+    assertEquals(3, timer.total);
+    assertEquals(period, service.nextDelayNanos());
+  }
+
+  @Test
   void cancelledTimerNeverFires() {
     CountingTimer timer = new CountingTimer(1);
     service.schedule(timer, 1);
