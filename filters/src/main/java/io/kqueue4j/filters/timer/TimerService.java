@@ -278,10 +278,11 @@ public final class TimerService {
       if (deadline > now) {
         break;
       }
-      if (heap.first() instanceof TimerQueue queue) {
+      Scheduled first = heap.first();
+      if (first instanceof TimerQueue queue) {
         fired += fireQueue(queue, Math.min(now, heap.secondDeadline()), now, max - fired);
       } else {
-        Timer timer = (Timer) heap.first();
+        Timer timer = (Timer) first;
         int generation = heap.firstGeneration();
         heap.removeFirst();
         expire(timer, generation, deadline, now, null);
@@ -292,9 +293,10 @@ public final class TimerService {
   }
 
   /**
-   * Fires {@code queue}'s current timers due by {@code limit}, at most {@code max} and at least
-   * one, then moves the queue's entry, the heap's first, once: no other entry of the heap is due
-   * before {@code limit}, so they fire in deadline order without the heap's work per expiry.
+   * Fires {@code queue}'s current timers due by {@code limit}, at most {@code max}, then moves the
+   * queue's entry, the heap's first, once: no other entry of the heap is due before {@code limit},
+   * so they fire in deadline order without the heap's work per expiry. The queue's first entry
+   * must be current and due ({@link #settleFirst}), so at least that one fires.
    */
   private int fireQueue(TimerQueue queue, long limit, long now, int max) {
     int fired = 0;
